@@ -1,0 +1,63 @@
+"""Print the report to PDF with Chromium (paged, A4, the print stylesheet, full-size screenshots)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from smoke.report.manifest import write_sidecar
+
+# Screenshots in the lightboxes load lazily on screen; for paper every one must be there, and the
+# <details> blocks (earlier attempts, the manifest listing) printed open.
+_PREPARE = """
+async () => {
+  document.querySelectorAll('details').forEach((d) => { d.open = true; });
+  const images = Array.from(document.images);
+  images.forEach((img) => { img.loading = 'eager'; });
+  await Promise.all(images.map((img) => img.complete ? null :
+    new Promise((done) => { img.addEventListener('load', done); img.addEventListener('error', done); })));
+  await Promise.all(images.map((img) => img.decode ? img.decode().catch(() => null) : null));
+  return images.filter((img) => img.naturalWidth === 0).length;
+}
+"""
+
+_FOOTER = (
+    '<div style="font-size:8px;width:100%;padding:0 12mm;color:#555;display:flex;justify-content:space-between">'
+    '<span class="title"></span><span>Page <span class="pageNumber"></span> of <span class="totalPages"></span>'
+    "</span></div>"
+)
+
+
+def write_pdf(html: Path, pdf: Path, launch_kwargs: dict[str, Any]) -> Path:
+    """Print the HTML report ``html`` to ``pdf`` with Chromium; ``launch_kwargs`` go to ``chromium.launch``.
+
+    The caller passes ``smoke.browser.chromium_launch_kwargs()``. Writes ``<pdf>.sha256`` beside it.
+    """
+    from playwright.sync_api import sync_playwright
+
+    html = Path(html).resolve()
+    pdf = Path(pdf)
+    pdf.parent.mkdir(parents=True, exist_ok=True)
+    tmp = pdf.with_name(pdf.name + ".tmp")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(**launch_kwargs)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(html.as_uri(), wait_until="load")
+            page.evaluate(_PREPARE)
+            page.emulate_media(media="print")
+            page.pdf(
+                path=str(tmp),
+                format="A4",
+                print_background=True,
+                prefer_css_page_size=True,
+                display_header_footer=True,
+                header_template="<span></span>",
+                footer_template=_FOOTER,
+                margin={"top": "12mm", "bottom": "14mm", "left": "10mm", "right": "10mm"},
+            )
+        finally:
+            browser.close()
+    tmp.replace(pdf)
+    write_sidecar(pdf)
+    return pdf

@@ -1,0 +1,570 @@
+"""RunResult -> the plain data the report templates show (strings, numbers, lists, dicts; no HTML)."""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from smoke.report.images import data_uri, image_size
+from smoke.results import DataTable, RunResult, ScenarioResult, StepError, StepResult
+
+FAILING = frozenset({"failed", "error"})
+PASSING = frozenset({"passed", "flaky"})
+STATUS_LABELS = {
+    "passed": "Passed",
+    "failed": "Failed",
+    "error": "Error",
+    "skipped": "Skipped",
+    "flaky": "Flaky",
+    "not run": "Not run",
+    "running": "Running",
+    "not covered": "Not covered",
+    "interrupted": "Interrupted",
+}
+MASK = "••••"
+
+# The checklist of engageip-notes.md, used when a run did not record its own checklist
+DEFAULT_CHECKLIST = {
+    "admin-login": "Log in to the AdminPortal.",
+    "event-log": "Check the event log for errors (since the run started).",
+    "provisioning": "Provisioning workflows run; what should have been provisioned was provisioned.",
+    "special-pricing": "Discounts, price plans and non-standard packages price correctly.",
+    "payment-processing": "Payments work on every configured processor (credit card, eCheck, ...).",
+    "portal-integration": "Web portals integrated with EngageIP work (end-customer portal).",
+    "tickets": "Tickets can be created and edited.",
+    "customer-reports": "Customer reports work (e.g. usage tracking).",
+    "online-payments": "Online payments process in the portal.",
+    "portal-signup": "Signup in the portal creates the account, user-packages, etc.",
+    "contacts": "Contact information can be added and updated.",
+    "account-data": "Account data shown in the portal is accurate (account name, bill date, balance, ...).",
+    "custom-code": "Custom code, page extensions and actions work.",
+    "data-import": "Regular data imports import without issue.",
+    "diverse-accounts": "Ten or more diverse accounts: balances and charges match production (previous release).",
+    "role-permissions": "Each staff role can reach the functions it needs (workorders, tickets, adding accounts, "
+    "adding packages) and nothing it should not.",
+    "new-features": "Walk through new features (the headed demo/training run).",
+    "sign-off": "The evidence is attached to the production upgrade request and sign-off.",
+}
+DEFAULT_NOT_REQUIRED = frozenset({"new-features", "sign-off"})
+
+_GRANT = {"yes", "y", "true", "allowed", "allow", "granted", "✓", "✔", "x", "list+edit", "edit"}
+_DENY = {"no", "n", "false", "denied", "deny", "-", "✗", "✘", "none", ""}
+
+
+class Scrubber:
+    """Replaces secrets (and their usual spellings) with a mask in any text: the last line of defence."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        variants: set[str] = set()
+        for secret in secrets:
+            if not secret:
+                continue
+            variants.add(secret)
+            compact = secret.replace(" ", "").replace("-", "")
+            if compact.isdigit() and len(compact) >= 12:
+                # card and account numbers are written grouped as often as not
+                groups = [compact[i : i + 4] for i in range(0, len(compact), 4)]
+                variants.update({compact, " ".join(groups), "-".join(groups)})
+            variants.add(quote(secret, safe=""))
+        # html.escape for the document pass: a secret with & or < is in the HTML escaped
+        escaped = {html.escape(v, quote=True) for v in variants} | {html.escape(v, quote=False) for v in variants}
+        self._text = sorted(variants, key=len, reverse=True)
+        # Secrets shorter than four characters would also match markup; they are masked in the texts only
+        self._document = sorted((v for v in variants | escaped if len(v) >= 4), key=len, reverse=True)
+
+    def __bool__(self) -> bool:
+        return bool(self._text)
+
+    def text(self, value: str) -> str:
+        for secret in self._text:
+            if secret in value:
+                value = value.replace(secret, MASK)
+        return value
+
+    def document(self, value: str) -> str:
+        for secret in self._document:
+            if secret in value:
+                value = value.replace(secret, MASK)
+        return value
+
+    def walk(self, value: Any) -> Any:
+        if not self:
+            return value
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, list):
+            return [self.walk(v) for v in value]
+        if isinstance(value, tuple):
+            return tuple(self.walk(v) for v in value)
+        if isinstance(value, dict):
+            # image sources and links are paths or data: URIs, scrubbed by the document pass
+            return {k: (v if k.endswith(("src", "href")) else self.walk(v)) for k, v in value.items()}
+        return value
+
+
+class Images:
+    """Resolves run-relative image paths to what an <img src> needs: a relative URL, or a data: URI."""
+
+    def __init__(self, run_dir: Path, out_dir: Path, *, embed: bool) -> None:
+        self.run_dir = run_dir
+        self.embed = embed
+        prefix = os.path.relpath(run_dir, out_dir)
+        self.prefix = "" if prefix == "." else Path(prefix).as_posix() + "/"
+        self._uris: dict[str, str] = {}
+
+    def exists(self, rel: str | None) -> bool:
+        return bool(rel) and (self.run_dir / rel).is_file()  # type: ignore[operator]
+
+    def href(self, rel: str | None) -> str | None:
+        # a link to the file itself; in a single file there is no file beside the report to link to
+        if not rel or self.embed:
+            return None
+        return self.prefix + quote(Path(rel).as_posix(), safe="/")
+
+    def src(self, rel: str | None) -> str | None:
+        if not rel or not self.exists(rel):
+            return None
+        if not self.embed:
+            return self.prefix + quote(Path(rel).as_posix(), safe="/")
+        if rel not in self._uris:
+            self._uris[rel] = data_uri(self.run_dir / rel)
+        return self._uris[rel]
+
+    def size(self, rel: str | None) -> tuple[int, int] | None:
+        return image_size(self.run_dir / rel) if rel else None
+
+
+def fmt_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    if seconds < 10:
+        return f"{seconds:.2f} s"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, secs = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {secs:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def fmt_time(value: str | None) -> str:
+    moment = parse_time(value)
+    if moment is None:
+        return value or ""
+    text = moment.strftime("%Y-%m-%d %H:%M:%S")
+    if moment.tzinfo is not None:
+        offset = moment.utcoffset()
+        text += " UTC" if not offset else " " + moment.strftime("%z")[:3] + ":" + moment.strftime("%z")[3:]
+    return text
+
+
+def label(status: str) -> str:
+    return STATUS_LABELS.get(status, status.capitalize())
+
+
+def _error(error: StepError | None) -> dict[str, Any] | None:
+    if error is None:
+        return None
+    return {"message": error.message, "expected": error.expected, "actual": error.actual, "kind": error.kind}
+
+
+class _Anchors:
+    def __init__(self) -> None:
+        self.by_key: dict[str, str] = {}
+
+    def scenario(self, number: int, scenario: ScenarioResult) -> str:
+        anchor = f"s{number}"
+        for key in (scenario.nodeid, scenario.name, scenario.file):
+            if key:
+                self.by_key.setdefault(key, anchor)
+        return anchor
+
+
+def _steps(steps: Sequence[StepResult], prefix: str, images: Images, failed_step: str | None) -> list[dict]:
+    out: list[dict[str, Any]] = []
+    for number, step in enumerate(steps, start=1):
+        anchor = f"{prefix}-st{number}"
+        shot = step.screenshot
+        thumb = step.thumbnail if images.exists(step.thumbnail) else (shot if images.exists(shot) else None)
+        size = images.size(thumb) if thumb else None
+        thumb_w, thumb_h = (160, round(160 * size[1] / size[0])) if size and size[0] else (160, 100)
+        out.append({
+            "anchor": anchor,
+            "lightbox": f"{anchor}-shot",
+            "index": step.index,
+            "kind": step.kind,
+            "caption": step.caption,
+            "status": step.status,
+            "status_label": label(step.status),
+            "duration": fmt_duration(step.duration_s),
+            "started": fmt_time(step.started),
+            "depth": max(0, min(step.depth, 6)),
+            "row": step.row,
+            "url": step.url,
+            "error": _error(step.error),
+            "is_failure": step.status in FAILING or (failed_step is not None and step.index == failed_step),
+            "shot_path": shot,
+            "shot_missing": bool(shot) and not images.exists(shot),
+            "thumb_src": images.src(thumb),
+            "thumb_w": thumb_w,
+            "thumb_h": thumb_h,
+            "full_src": images.src(shot),
+            "full_href": images.href(shot) if images.exists(shot) else None,
+            "prev": None,
+            "next": None,
+        })
+    with_images = [s for s in out if s["full_src"]]
+    for before, after in zip(with_images, with_images[1:], strict=False):
+        before["next"] = after["lightbox"]
+        after["prev"] = before["lightbox"]
+    return out
+
+
+def _cell_class(kind: str, text: str) -> str:
+    if kind != "permissions":
+        return ""
+    value = text.strip().lower()
+    if value in _GRANT:
+        return "grant"
+    if value in _DENY:
+        return "deny"
+    return ""
+
+
+def _table(table: DataTable) -> dict[str, Any]:
+    rows = []
+    for row in table.rows:
+        cells = []
+        for position, column in enumerate(table.columns):
+            text = row.cells[position] if position < len(row.cells) else ""
+            diff = row.diffs.get(column)
+            expected, shown = (list(diff) + ["", ""])[:2] if diff else ("", "")
+            cells.append({
+                "text": text,
+                "column": column,
+                "diff": diff is not None and expected != shown,
+                "expected": expected,
+                "shown": shown,
+                "css": _cell_class(table.kind, text),
+            })
+        extra = [k for k in row.diffs if k not in table.columns]
+        rows.append({
+            "status": row.status,
+            "status_label": label(row.status),
+            "cells": cells,
+            "message": row.message,
+            "extra_diffs": [{"column": k, "expected": row.diffs[k][0] if row.diffs[k] else "",
+                             "shown": row.diffs[k][1] if len(row.diffs[k]) > 1 else ""} for k in extra],
+            "is_failure": row.status in FAILING or bool(row.diffs),
+        })
+    kind_titles = {"accounts": "Accounts: expected vs shown", "permissions": "Permission grid: role x function",
+                   "payments": "Payments per processor"}
+    return {
+        "title": table.title or kind_titles.get(table.kind, "Data"),
+        "kind": table.kind,
+        "columns": list(table.columns),
+        "rows": rows,
+        "failed_rows": sum(1 for r in rows if r["is_failure"]),
+    }
+
+
+def _failed_step(scenario: ScenarioResult) -> StepResult | None:
+    if scenario.failed_step is not None:
+        for step in scenario.steps:
+            if step.index == scenario.failed_step:
+                return step
+    for step in reversed(scenario.steps):
+        if step.status in FAILING or step.error is not None:
+            return step
+    return scenario.steps[-1] if scenario.steps else None
+
+
+def _trace(scenario: ScenarioResult, run: RunResult, images: Images, run_dir: Path) -> dict[str, Any] | None:
+    if not scenario.trace:
+        return None
+    exists = (run_dir / scenario.trace).is_file()
+    return {
+        "name": Path(scenario.trace).name,
+        "path": scenario.trace,
+        # a trace is a developer's download, kept beside the report rather than inlined
+        "href": images.prefix + quote(scenario.trace, safe="/") if exists else None,
+        "missing": not exists,
+        "command": f"playwright show-trace reports/{run.id}/{scenario.trace}",
+    }
+
+
+def scenario_status(scenario: ScenarioResult) -> str:
+    return scenario.status
+
+
+def _checklist(run: RunResult, anchors: _Anchors, scenario_views: list[dict[str, Any]]) -> list[dict]:
+    by_anchor = {s["anchor"]: s for s in scenario_views}
+    items: list[tuple[str, str, bool, list[str], str]] = []
+    if run.checklist:
+        items = [(c.id, c.text, c.required, list(c.scenarios), c.status) for c in run.checklist]
+    else:
+        items = [(k, v, k not in DEFAULT_NOT_REQUIRED, [], "not run") for k, v in DEFAULT_CHECKLIST.items()]
+    known = {i[0] for i in items}
+    for scenario in run.scenarios:
+        for item_id in scenario.checklist:
+            if item_id not in known:
+                known.add(item_id)
+                items.append((item_id, DEFAULT_CHECKLIST.get(item_id, "(not in the checklist file)"), True, [],
+                              "not run"))
+    rows = []
+    for item_id, text, required, refs, recorded in items:
+        covering: list[str] = []
+        for ref in refs:
+            anchor = anchors.by_key.get(ref)
+            if anchor and anchor not in covering:
+                covering.append(anchor)
+        for view in scenario_views:
+            if item_id in view["checklist"] and view["anchor"] not in covering:
+                covering.append(view["anchor"])
+        statuses = [by_anchor[a]["status"] for a in covering]
+        if any(s in FAILING for s in statuses):
+            status = "failed"
+        elif any(s in PASSING for s in statuses):
+            status = "passed"
+        elif statuses and all(s == "skipped" for s in statuses):
+            status = "skipped"
+        elif statuses:
+            status = "not run"
+        elif refs:
+            status = recorded  # scenarios named by the run but not in its results
+        else:
+            status = "not covered"
+        rows.append({
+            "id": item_id,
+            "text": text,
+            "required": required,
+            "status": status,
+            "status_label": label(status),
+            "scenarios": [{"anchor": a, "name": by_anchor[a]["name"], "status": by_anchor[a]["status"],
+                           "status_label": by_anchor[a]["status_label"]} for a in covering],
+            "unresolved": [r for r in refs if r not in anchors.by_key],
+            "stands_out": required and status not in PASSING,
+        })
+    return rows
+
+
+def _verdict(run: RunResult, counts: Mapping[str, int], checklist: list[dict[str, Any]]) -> dict[str, Any]:
+    failed = counts.get("failed", 0) + counts.get("error", 0)
+    total = counts.get("total", 0)
+    gaps = [c for c in checklist if c["stands_out"] and c["status"] != "failed"]
+    flaky = counts.get("flaky", 0)
+    notes = []
+    if flaky:
+        notes.append(f"{flaky} flaky (passed on a retry)")
+    if counts.get("skipped"):
+        notes.append(f"{counts['skipped']} skipped")
+    if run.interrupted or run.status == "interrupted":
+        status, headline = "interrupted", "INTERRUPTED"
+        detail = f"The run stopped early: {run.interrupted or 'interrupted'}."
+    elif failed:
+        status, headline = "fail", "FAILED"
+        detail = f"{failed} of {total} scenario{'s' if total != 1 else ''} failed."
+    elif total == 0:
+        status, headline, detail = "incomplete", "NOTHING RAN", "No scenario ran in this run."
+    elif gaps:
+        status, headline = "incomplete", "INCOMPLETE"
+        detail = (f"No scenario failed, but {len(gaps)} required checklist item"
+                  f"{'s have' if len(gaps) != 1 else ' has'} no passing coverage.")
+    else:
+        status, headline = "pass", "PASSED"
+        detail = f"All {total} scenario{'s' if total != 1 else ''} passed."
+    return {"status": status, "headline": headline, "detail": detail, "notes": notes,
+            "recorded": run.verdict or "", "gaps": [g["id"] for g in gaps]}
+
+
+def build_view(
+    run: RunResult,
+    run_dir: Path,
+    images: Images,
+    *,
+    signoff: Mapping[str, Any] | None,
+    manifest: Mapping[str, Any] | None,
+    manifest_sha256: str | None,
+    generated: str,
+    scrub: Callable[[Any], Any],
+) -> dict[str, Any]:
+    counts = run.count()
+    anchors = _Anchors()
+    scenario_views: list[dict[str, Any]] = []
+    step_total = 0
+    for number, scenario in enumerate(run.scenarios, start=1):
+        anchor = anchors.scenario(number, scenario)
+        steps = _steps(scenario.steps, anchor, images, scenario.failed_step)
+        step_total += len(steps)
+        attempts = [
+            {
+                "anchor": f"{anchor}-a{attempt.number}",
+                "number": attempt.number,
+                "status": attempt.status,
+                "status_label": label(attempt.status),
+                "error": _error(attempt.error),
+                "duration": fmt_duration(attempt.duration_s),
+                "steps": _steps(attempt.steps, f"{anchor}-a{attempt.number}", images, None),
+            }
+            for attempt in scenario.attempts
+        ]
+        scenario_views.append({
+            "anchor": anchor,
+            "number": number,
+            "name": scenario.name,
+            "nodeid": scenario.nodeid,
+            "file": scenario.file,
+            "description": scenario.description,
+            "checklist": list(scenario.checklist),
+            "tags": list(scenario.tags),
+            "side": scenario.side,
+            "role": scenario.role,
+            "changes_data": scenario.changes_data,
+            "status": scenario.status,
+            "status_label": label(scenario.status),
+            "is_failure": scenario.status in FAILING,
+            "started": fmt_time(scenario.started),
+            "duration": fmt_duration(scenario.duration_s),
+            "error": _error(scenario.error),
+            "failed_step": scenario.failed_step,
+            "skip_reason": scenario.skip_reason,
+            "steps": steps,
+            "tables": [_table(t) for t in scenario.tables],
+            "console_errors": list(scenario.console_errors),
+            "network_failures": list(scenario.network_failures),
+            "trace": _trace(scenario, run, images, run_dir),
+            "video_href": images.prefix + quote(scenario.video, safe="/") if scenario.video else None,
+            "video_name": Path(scenario.video).name if scenario.video else None,
+            "worker": scenario.worker,
+            "attempts": attempts,
+            "shots": sum(1 for s in steps if s["full_src"]),
+            "missing_shots": sum(1 for s in steps if not s["full_src"]),
+        })
+
+    failures = []
+    for view, scenario in zip(scenario_views, run.scenarios, strict=True):
+        if scenario.status not in FAILING:
+            continue
+        step = _failed_step(scenario)
+        step_view = next((s for s in view["steps"] if step is not None and s["index"] == step.index), None)
+        shot_step = step_view if step_view and step_view["full_src"] else next(
+            (s for s in reversed(view["steps"]) if s["full_src"]), None)
+        error = view["error"] or (step_view["error"] if step_view else None)
+        failures.append({
+            "anchor": view["anchor"],
+            "name": view["name"],
+            "file": view["file"],
+            "checklist": view["checklist"],
+            "step": step_view,
+            "error": error,
+            "shot_src": shot_step["full_src"] if shot_step else None,
+            "shot_lightbox": shot_step["lightbox"] if shot_step else None,
+            "shot_of_step": shot_step["index"] if shot_step else None,
+            "console_errors": view["console_errors"],
+            "network_failures": view["network_failures"],
+            "trace": view["trace"],
+        })
+    flaky = [
+        {"anchor": v["anchor"], "name": v["name"],
+         "attempts": [{"anchor": a["anchor"], "number": a["number"],
+                       "message": a["error"]["message"] if a["error"] else ""} for a in v["attempts"]]}
+        for v in scenario_views
+        if v["status"] == "flaky"
+    ]
+
+    checklist = _checklist(run, anchors, scenario_views)
+    verdict = _verdict(run, counts, checklist)
+    target = dict(run.target)
+    browser = dict(run.browser)
+    browser_text = " ".join(str(x) for x in (browser.get("name"), browser.get("version")) if x)
+    if browser.get("version") and str(browser.get("name", "")).lower() in str(browser["version"]).lower():
+        browser_text = str(browser["version"])
+    if "headless" in browser:
+        browser_text += " (headless)" if browser["headless"] else " (headed)"
+    summary = [
+        {"label": "Target", "value": str(target.get("name") or "")
+         + (" (read-only)" if target.get("read_only") else "")},
+        {"label": "AdminPortal", "value": target.get("admin_url") or "", "link": True},
+        {"label": "Customer portal", "value": target.get("portal_url") or "", "link": True},
+        {"label": "Release on the server", "value": run.release or "not read"},
+        {"label": "Browser", "value": browser_text},
+        {"label": "Started", "value": fmt_time(run.started)},
+        {"label": "Finished", "value": fmt_time(run.finished) or "did not finish"},
+        {"label": "Duration", "value": fmt_duration(run.duration_s)},
+        {"label": "Run by", "value": "@".join(x for x in (run.user, run.host) if x)},
+        {"label": "Scenario revision", "value": run.revision or "unknown"},
+        {"label": "Command", "value": run.command, "code": True},
+    ]
+    summary = [{"link": False, "code": False} | fact for fact in summary]
+    tiles = [
+        {"key": "passed", "label": "Passed", "value": counts.get("passed", 0)},
+        {"key": "failed", "label": "Failed", "value": counts.get("failed", 0) + counts.get("error", 0)},
+        {"key": "skipped", "label": "Skipped", "value": counts.get("skipped", 0)},
+        {"key": "flaky", "label": "Flaky", "value": counts.get("flaky", 0)},
+        {"key": "total", "label": "Scenarios", "value": counts.get("total", 0)},
+    ]
+    if counts.get("not run"):
+        tiles.insert(4, {"key": "not-run", "label": "Not run", "value": counts["not run"]})
+
+    given = dict(signoff or {})
+    signers = [
+        {"name": str(s.get("name") or ""), "role": str(s.get("role") or ""), "date": str(s.get("date") or "")}
+        for s in given.get("signed_off_by") or []
+    ]
+    sign = {
+        "release_from": str(given.get("release_from") or ""),
+        "release_to": str(given.get("release_to") or ""),
+        "environment": str(given.get("environment") or ""),
+        "release_read": run.release or "",
+        "target_name": str(target.get("name") or ""),
+        "signers": signers,
+        "blank_rows": 0 if signers else 3,
+    }
+    manifest_view = None
+    if manifest is not None:
+        files = manifest.get("files", [])
+        manifest_view = {
+            "sha256": manifest_sha256,
+            "count": len(files),
+            "bytes": sum(int(f.get("bytes", 0)) for f in files),
+            "files": [{"path": f["path"], "sha256": f["sha256"], "bytes": f.get("bytes", 0)} for f in files],
+        }
+
+    view = {
+        "run": {
+            "id": run.id,
+            "started": fmt_time(run.started),
+            "target_name": str(target.get("name") or ""),
+            "release": run.release or "",
+            "interrupted": run.interrupted,
+        },
+        "summary": summary,
+        "verdict": verdict,
+        "tiles": tiles,
+        "counts": counts,
+        "failures": failures,
+        "flaky": flaky,
+        "checklist": checklist,
+        "checklist_gaps": sum(1 for c in checklist if c["stands_out"]),
+        "scenarios": scenario_views,
+        "step_total": step_total,
+        "signoff": sign,
+        "manifest": manifest_view,
+        "generated": generated,
+    }
+    return scrub(view)  # type: ignore[no-any-return]
