@@ -1,0 +1,398 @@
+"""The ``smoke`` command: a friendly front over pytest and the scenarios folder."""
+
+from __future__ import annotations
+
+import os
+import secrets as pysecrets
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from smoke.yamlfile import ConfigError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
+EXIT_CODES = """Exit codes: 0 every scenario passed; 1 a scenario failed; 2 bad input (a scenario,
+target or option is wrong: the message names the file and line); 3 the target is unreachable."""
+
+scenarios_option = click.option(
+    "--scenarios",
+    "scenarios_dir",
+    default="scenarios",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The scenarios folder (with targets.yaml, checklist.yaml, data/).",
+)
+target_option = click.option("--target", "-t", default=None, help="Target name from targets.yaml (default: its default).")
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    click.echo(f"smoke: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}, epilog=EXIT_CODES)
+@click.version_option(package_name="engageip-smoke", prog_name="smoke")
+def main() -> None:
+    """Smoke-test an EngageIP upgrade with a real browser, and keep the evidence.
+
+    Scenarios are YAML files in scenarios/ that log into the AdminPortal and the customer portal
+    and check what a person would check after an upgrade. Every step is screenshotted and the run
+    ends with an HTML report in reports/<run-id>/. With no target named, runs start the bundled
+    sandbox (a stand-in EngageIP staging server).
+
+    \b
+    Start here:
+      smoke run                      the whole suite against the default target
+      smoke run --headed --slowmo 500 portal-signup
+      smoke check                    validate every scenario, no browser
+      smoke doctor                   which browser, video, display
+    """
+
+
+def _load(scenarios_dir: Path) -> Any:
+    from smoke.project import load_project
+
+    try:
+        return load_project(scenarios_dir)
+    except ConfigError as exc:
+        _fail(exc.line())
+
+
+def _select(project: Any, names: Sequence[str]) -> list[Path]:
+    paths: list[Path] = []
+    for name in names:
+        path = Path(name)
+        candidates = [path, project.root / name, project.root / f"{name}.yaml", project.root / f"{name}.yml"]
+        found = next((c for c in candidates if c.is_file() or (c.is_dir() and c != Path("."))), None)
+        if found is None:
+            from difflib import get_close_matches
+
+            stems = sorted(p.stem for p in project.root.rglob("*.yaml"))
+            close = get_close_matches(path.stem, stems, n=3)
+            hint = f" (did you mean {' or '.join(close)}?)" if close else " (smoke list shows the scenarios)"
+            _fail(f"no scenario {name!r} in {project.root}{hint}")
+        paths.append(found)
+    return paths
+
+
+def _checked(project: Any, target_name: str | None, paths: list[Path], tags: Sequence[str]) -> tuple[Any, list[Any]]:
+    from smoke.project import check_all, load_scenarios
+
+    try:
+        target = project.targets.get(target_name)
+    except ConfigError as exc:
+        _fail(exc.line())
+    scenarios, errors = load_scenarios(project, paths or None)
+    if tags:
+        scenarios = [s for s in scenarios if set(tags) & set(s.tags)]
+    errors += check_all(project, scenarios, target)
+    if errors:
+        for error in errors:
+            click.echo(error.line(), err=True)
+        sys.exit(EXIT_USAGE)
+    return target, scenarios
+
+
+@main.command()
+@click.argument("scenario", nargs=-1)
+@target_option
+@click.option("--headed", is_flag=True, help="Show the browser window (needs a display, or run under xvfb-run).")
+@click.option("--slowmo", type=click.IntRange(min=0), default=0, help="Slow every browser action down by MS milliseconds.")
+@click.option("--tag", "tags", multiple=True, help="Only scenarios with this tag (repeatable: any of them).")
+@click.option("-k", "keyword", default=None, help="Only scenarios whose name matches this pytest -k expression.")
+@click.option("--workers", "-n", default=None, help="Run scenarios in parallel on N workers ('auto' = one per core).")
+@click.option("--report-dir", default="reports", show_default=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--self-contained", is_flag=True, help="Also write report-single.html with every image embedded.")
+@click.option("--trace", type=click.Choice(["on", "off", "retain-on-failure"]), default="retain-on-failure", show_default=True, help="Playwright trace per scenario.")
+@click.option("--video", type=click.Choice(["on", "off", "retain-on-failure"]), default="off", show_default=True, help="Record a video per scenario (needs ffmpeg).")
+@click.option("--server-url", default=None, help="Use an already running server for a target that starts its own.")
+@click.option("--browser-ws", default=None, help="Drive a browser served by `playwright run-server` at this ws:// address.")
+@click.option("--signed-off-by", multiple=True, help="NAME:ROLE for the report's sign-off table (repeatable).")
+@click.option("--run-id", default=None, help="Name the run (default: date-time and a random suffix).")
+@click.option("--pytest-arg", "pytest_args", multiple=True, help="Pass an extra argument to pytest (repeatable).")
+@scenarios_option
+def run(
+    scenario: tuple[str, ...],
+    target: str | None,
+    headed: bool,
+    slowmo: int,
+    tags: tuple[str, ...],
+    keyword: str | None,
+    workers: str | None,
+    report_dir: Path,
+    self_contained: bool,
+    trace: str,
+    video: str,
+    server_url: str | None,
+    browser_ws: str | None,
+    signed_off_by: tuple[str, ...],
+    run_id: str | None,
+    pytest_args: tuple[str, ...],
+    scenarios_dir: Path,
+) -> None:
+    """Run scenarios in a real browser and write the evidence report.
+
+    With no SCENARIO, runs every scenario in the scenarios folder. A SCENARIO is a file path or a
+    scenario's file name without .yaml. Everything is checked before the browser starts; a
+    scenario that changes data is refused against a read-only target. Prints one line per
+    scenario, then the counts and the path of the report.
+
+    \b
+    Examples:
+      smoke run
+      smoke run portal-signup tickets --headed --slowmo 400
+      smoke run --target staging --tag nightly --workers 2
+    """
+    project = _load(scenarios_dir)
+    paths = _select(project, scenario)
+    target_obj, scenarios = _checked(project, target, paths, tags)
+    if not scenarios:
+        _fail("no scenario selected" + (f" with tag {', '.join(tags)}" if tags else ""))
+    if headed and not _display_ok():
+        _fail("--headed needs a display: none found (run under `xvfb-run smoke run --headed ...`, or set DISPLAY)")
+    run_id = run_id or datetime.now().strftime("%Y%m%d-%H%M%S-") + pysecrets.token_hex(2)
+    run_dir = report_dir.resolve() / run_id
+    args = [str(p) for p in (paths or [project.root])]
+    args += [
+        "-p", "no:cacheprovider",
+        "-q",
+        "--no-header",
+        "-r", "N",
+        "-o", "console_output_style=classic",
+        f"--rootdir={Path.cwd()}",
+        f"--smoke-scenarios={project.root}",
+        f"--smoke-target={target_obj.name}",
+        f"--smoke-report-dir={report_dir}",
+        f"--smoke-run-id={run_id}",
+        f"--output={run_dir / 'playwright'}",
+        f"--tracing={trace}",
+        f"--video={video}",
+        f"--junitxml={run_dir / 'junit.xml'}",
+        "-o", "junit_family=xunit2",
+        "-o", "junit_suite_name=engageip-smoke",
+    ]  # fmt: skip
+    if headed:
+        args.append("--headed")
+    if slowmo:
+        args.append(f"--slowmo={slowmo}")
+    if tags:
+        args += ["-m", " or ".join(tags)]
+    if keyword:
+        args += ["-k", keyword]
+    if workers:
+        args += ["-n", workers]
+    if self_contained:
+        args.append("--smoke-self-contained")
+    if server_url:
+        args.append(f"--smoke-server-url={server_url}")
+    if browser_ws:
+        args.append(f"--smoke-browser-ws={browser_ws}")
+    for signer in signed_off_by:
+        args.append(f"--smoke-signed-off-by={signer}")
+    args += list(pytest_args)
+    sys.exit(_pytest(args))
+
+
+def _pytest(args: list[str]) -> int:
+    import pytest
+
+    os.environ.setdefault("SMOKE_COMMAND", " ".join(sys.argv[1:]))
+    code = int(pytest.main(args))
+    # pytest: 0 ok, 1 failed, 2 interrupted, 3 internal error, 4 usage error, 5 nothing collected
+    return {0: EXIT_OK, 1: EXIT_FAILED, 2: EXIT_FAILED, 3: EXIT_UNREACHABLE, 4: EXIT_USAGE, 5: EXIT_USAGE}.get(code, code)
+
+
+def _display_ok() -> bool:
+    from smoke.browser import has_display
+
+    return has_display()
+
+
+@main.command(name="list")
+@target_option
+@scenarios_option
+def list_(target: str | None, scenarios_dir: Path) -> None:
+    """List the scenarios with their checklist ids and tags, then the checklist coverage.
+
+    \b
+    Example:
+      smoke list
+    """
+    from smoke.project import load_scenarios
+
+    project = _load(scenarios_dir)
+    scenarios, errors = load_scenarios(project)
+    for error in errors:
+        click.echo(f"(not loaded) {error.line()}", err=True)
+    width = max((len(s.slug) for s in scenarios), default=10)
+    click.echo(click.style(f"{'SCENARIO':<{width}}  SIDE    ROLE      CHANGES  CHECKLIST / TAGS", bold=True))
+    for s in sorted(scenarios, key=lambda s: s.slug):
+        extra = ", ".join(s.checklist) + (f"  [{', '.join(s.tags)}]" if s.tags else "")
+        click.echo(f"{s.slug:<{width}}  {s.side:<6}  {str(s.role or '-'):<8}  {'yes' if s.changes_data else 'no':<7}  {extra}")
+    if project.checklist:
+        click.echo()
+        click.echo(click.style("CHECKLIST COVERAGE", bold=True))
+        for entry in project.checklist:
+            covering = [s.slug for s in scenarios if entry.id in s.checklist]
+            mark = "ok " if covering else ("-- " if not entry.required else "!! ")
+            text = ", ".join(covering) or ("(covered by the report / demo)" if not entry.required else "NOT COVERED")
+            click.echo(f"{mark}{entry.id:<20} {text}")
+    sys.exit(EXIT_USAGE if errors else EXIT_OK)
+
+
+@main.command()
+@click.argument("scenario", nargs=-1)
+@target_option
+@scenarios_option
+def check(scenario: tuple[str, ...], target: str | None, scenarios_dir: Path) -> None:
+    """Check every scenario (or the named ones) without a browser.
+
+    Reads the targets, data files and checklist, parses each scenario, and checks step kinds,
+    locators, template variables, roles, credentials and read-only safety for the target. Exits 2
+    on any error, with one line per error naming the file and line. Without SCENARIO it also
+    fails when a required checklist id has no scenario.
+
+    \b
+    Example:
+      smoke check --target staging
+    """
+    project = _load(scenarios_dir)
+    paths = _select(project, scenario)
+    target_obj, scenarios = _checked(project, target, paths, ())
+    if not scenario and project.checklist:
+        uncovered = [e.id for e in project.checklist if e.required and not any(e.id in s.checklist for s in scenarios)]
+        if uncovered:
+            _fail(f"{project.root / 'checklist.yaml'}: required checklist ids with no scenario: {', '.join(uncovered)} (add a scenario with checklist: [{uncovered[0]}], or mark it required: false)")
+    click.echo(f"ok: {len(scenarios)} scenarios valid for target {target_obj.name}")
+
+
+@main.command()
+@click.argument("kind", required=False)
+def steps(kind: str | None) -> None:
+    """List the step kinds a scenario can use, or explain one.
+
+    \b
+    Examples:
+      smoke steps
+      smoke steps fill
+    """
+    from smoke.steps import REGISTRY, documentation
+
+    docs = {d.name: d for d in documentation()}
+    if kind:
+        if kind not in docs:
+            from difflib import get_close_matches
+
+            close = get_close_matches(kind, list(docs), n=3)
+            _fail(f"no step kind {kind!r}" + (f" (did you mean {' or '.join(close)}?)" if close else ""))
+        d = docs[kind]
+        click.echo(click.style(d.name, bold=True) + "  " + " ".join(d.takes))
+        click.echo()
+        click.echo(d.doc)
+        return
+    for d in docs.values():
+        click.echo(click.style(f"{d.name:<15}", bold=True) + d.summary)
+        click.echo(f"{'':<15}e.g. {d.example}")
+    click.echo()
+    click.echo("Every step may also carry: says (a caption), timeout (seconds), optional, capture (false: no screenshot), name.")
+    click.echo("Locators: label, button/link/tab/checkbox/heading/row/cell/table..., role+name, text, placeholder,")
+    click.echo("test_id, alt, title, css, xpath; modifiers exact, nth (first/last/N), in (scope), has_text.")
+    click.echo("A plain text is a name in the target's locator map, or else the exact visible text.")
+    del REGISTRY
+
+
+@main.command()
+@scenarios_option
+def doctor(scenarios_dir: Path) -> None:
+    """Say which browser will be used, whether video and headed runs can work, and the targets.
+
+    \b
+    Example:
+      smoke doctor
+    """
+    import platform
+
+    from smoke.browser import ffmpeg_for_playwright, find_chromium, has_display, xvfb_run
+
+    ok = True
+    info = find_chromium()
+    try:
+        from importlib.metadata import version
+
+        pw_version = version("playwright")
+    except Exception:
+        pw_version = "not installed"
+    click.echo(f"python      {platform.python_version()} ({sys.executable})")
+    click.echo(f"playwright  {pw_version}")
+    if info.found:
+        click.echo(f"browser     {info.version or 'chromium'} ({info.source}: {info.executable})")
+    else:
+        ok = False
+        click.echo("browser     NONE FOUND: run `make setup` (installs Debian's chromium as root, or `python -m playwright install chromium`)")
+    video, detail = ffmpeg_for_playwright()
+    click.echo(f"video       {'yes' if video else 'no'} ({detail})")
+    if has_display():
+        click.echo(f"headed      yes (DISPLAY={os.environ.get('DISPLAY', '')})")
+    elif xvfb_run():
+        click.echo("headed      no display; use `xvfb-run smoke run --headed ...`")
+    else:
+        click.echo("headed      no display and no xvfb-run (apt-get install xvfb)")
+    try:
+        from smoke.project import load_project
+
+        project = load_project(scenarios_dir)
+        click.echo(f"targets     {', '.join(project.targets.targets)} (default {project.targets.default})")
+    except ConfigError as exc:
+        click.echo(f"targets     {exc.line()}")
+    sys.exit(EXIT_OK if ok else EXIT_FAILED)
+
+
+@main.command()
+@click.argument("run_ref", default="latest")
+@click.option("--report-dir", default="reports", show_default=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--single-file", is_flag=True, help="Write one self-contained HTML file with every image embedded.")
+@click.option("--pdf", is_flag=True, help="Also print the report to PDF with Chromium.")
+@click.option("--signed-off-by", multiple=True, help="NAME:ROLE for the sign-off table (repeatable).")
+def report(run_ref: str, report_dir: Path, single_file: bool, pdf: bool, signed_off_by: tuple[str, ...]) -> None:
+    """Render the report of a run again (RUN is a run id, a run folder, or 'latest').
+
+    \b
+    Examples:
+      smoke report latest --single-file
+      smoke report 20261126-020000-ab12 --pdf --signed-off-by "Dana Lee:QA lead"
+    """
+    run_dir = Path(run_ref) if Path(run_ref).is_dir() else report_dir / run_ref
+    if not (run_dir / "results.json").exists():
+        _fail(f"no run at {run_dir} (expected {run_dir / 'results.json'}); `ls {report_dir}` lists the runs")
+    from smoke.report.render import render_report
+
+    signoff = None
+    if signed_off_by:
+        signoff = {"signed_off_by": [{"name": s.split(":", 1)[0], "role": s.split(":", 1)[1] if ":" in s else "", "date": ""} for s in signed_off_by]}
+    path = render_report(run_dir.resolve(), single_file=single_file, signoff=signoff)
+    click.echo(f"report: {path}")
+    if pdf:
+        from smoke.browser import chromium_launch_kwargs
+        from smoke.report.pdf import write_pdf
+
+        out = write_pdf(path, path.with_suffix(".pdf"), chromium_launch_kwargs())
+        click.echo(f"pdf: {out}")
+
+
+def _register_sandbox() -> None:
+    try:
+        from smoke.sandbox.cli import sandbox
+    except ImportError:  # the sandbox is optional for the tester itself
+        return
+    main.add_command(sandbox, name="sandbox")
+
+
+_register_sandbox()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+"""Overrides of pytest-playwright's fixture links, registered after it so they take precedence.
+
+Each one takes the value of the link it replaces and copies it before changing it, like a
+conftest.py override would; a user's own conftest.py still overrides these.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from smoke.browser import find_chromium, launch_args
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any], browser_name: str | None) -> dict[str, Any]:
+    args = dict(browser_type_launch_args)
+    if (browser_name or "chromium") == "chromium" and "channel" not in args and "executable_path" not in args:
+        found = find_chromium()
+        # the system's Chromium where there is one; otherwise Playwright's own, which it finds itself
+        if found.source in ("system", "env"):
+            args["executable_path"] = found.executable
+        args["args"] = [*args.get("args", []), *launch_args(headless=args.get("headless", True))]
+    return args
+
+
+@pytest.fixture(scope="session")
+def connect_options(connect_options: dict[str, Any] | None, pytestconfig: pytest.Config) -> dict[str, Any] | None:
+    ws = pytestconfig.getoption("smoke_browser_ws", default=None)
+    if ws:
+        return {**(connect_options or {}), "ws_endpoint": ws}
+    return connect_options
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {"viewport": {"width": 1280, "height": 800}, **browser_context_args}

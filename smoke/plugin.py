@@ -1,0 +1,613 @@
+"""pytest plugin: YAML scenarios as test items, run by Playwright, with evidence and a report.
+
+Registered as the ``smoke`` pytest11 entry point. It only acts on YAML files inside the scenarios
+folder (``--smoke-scenarios``, default ``scenarios/``), so an unrelated pytest run is untouched.
+pytest-playwright's options (``--headed``, ``--slowmo``, ``--browser``, ``--tracing``, ``--video``)
+work unchanged; ours start with ``--smoke-``.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import platform
+import secrets as pysecrets
+import shutil
+import subprocess
+from collections.abc import Generator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from smoke.evidence import Evidence, Secrets
+from smoke.project import Project, check_all, load_project
+from smoke.results import ChecklistItem, RunResult, ScenarioResult, StepError
+from smoke.runner import RunInfo, ScenarioRun, WorkerSession, now_iso
+from smoke.scenario import Scenario, is_scenario_file, load_scenario
+from smoke.targets import Target
+from smoke.yamlfile import ConfigError
+
+STATE = pytest.StashKey["SmokeState"]()
+RESULT_PROPERTY = "smoke_result"
+
+
+class SmokeState:
+    """The controller's (or a worker's) view of this run."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.scenarios_dir = Path(config.getoption("smoke_scenarios")).resolve()
+        targets = config.getoption("smoke_targets")
+        self.project: Project = load_project(self.scenarios_dir, Path(targets).resolve() if targets else None)
+        self.target: Target = self.project.targets.get(config.getoption("smoke_target"))
+        self.server: Any = None
+        self.run: RunInfo | None = None
+        self.results: dict[str, ScenarioResult] = {}
+        self.collected: list[str] = []
+        self.scenario_meta: dict[str, dict[str, Any]] = {}
+        self.secrets = Secrets(self.target.secret_values())
+        self.secrets.add_from_data(self.project.data)
+        self.release: str | None = None
+        self.browser: dict[str, Any] = {}
+        self.interrupted: str | None = None
+        self.report_path: Path | None = None
+        self.worker_logins = 0
+
+    @property
+    def is_worker(self) -> bool:
+        return hasattr(self.config, "workerinput")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("smoke", "engageip-smoke scenarios")
+    group.addoption("--smoke-target", default=None, help="target name from the targets file (default: the file's default)")
+    group.addoption("--smoke-targets", default=None, help="targets file (default: SCENARIOS/targets.yaml)")
+    group.addoption("--smoke-scenarios", default="scenarios", help="the scenarios folder (default: scenarios)")
+    group.addoption("--smoke-report-dir", default="reports", help="where runs write their evidence (default: reports)")
+    group.addoption("--smoke-run-id", default=None, help="run id (default: a new one from the time)")
+    group.addoption("--smoke-server-url", default=None, help="use this already running server for the target's {server}")
+    group.addoption("--smoke-self-contained", action="store_true", help="also write report-single.html with every image embedded")
+    group.addoption("--smoke-no-login-reuse", action="store_true", help="log in afresh in every scenario")
+    group.addoption("--smoke-browser-ws", default=None, help="connect to a browser served by `playwright run-server` at this ws:// URL")
+    group.addoption("--smoke-signed-off-by", action="append", default=[], help="NAME:ROLE for the report's sign-off table (repeatable)")
+
+
+def _wants_smoke(config: pytest.Config) -> bool:
+    if config.getoption("smoke_target"):
+        return True
+    root = Path(config.getoption("smoke_scenarios")).resolve()
+    for arg in config.args:
+        path = Path(arg.split("::")[0]).resolve()
+        if path == root or path.is_relative_to(root) or (path.is_dir() and root.is_relative_to(path) and path != Path("/")):
+            return path.exists() and (root / "targets.yaml").exists() if path != root else True
+    return False
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "scenario: a YAML smoke scenario")
+    if not _wants_smoke(config):
+        return
+    try:
+        state = SmokeState(config)
+    except ConfigError as exc:
+        raise pytest.UsageError(exc.line()) from None
+    config.stash[STATE] = state
+    # pytest-base-url's session fixture trips a pytest 9 deprecation warning that is not ours to fix
+    config.addinivalue_line("filterwarnings", "ignore:Session-scoped fixtures defined as instance methods")
+    # Fixture overrides must come after pytest-playwright's; registering them now guarantees that.
+    from smoke import fixtures
+
+    config.pluginmanager.register(fixtures, "smoke-fixtures")
+    if state.is_worker:
+        info = config.workerinput["smoke"]  # type: ignore[attr-defined]
+        state.run = RunInfo(info["id"], info["started"], Path(info["run_dir"]), state.scenarios_dir)
+        if info.get("server_url"):
+            state.target = state.target.with_server(info["server_url"])
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    state = session.config.stash.get(STATE, None)
+    if state is None or state.is_worker:
+        return
+    config = session.config
+    run_id = config.getoption("smoke_run_id") or datetime.now().strftime("%Y%m%d-%H%M%S-") + pysecrets.token_hex(2)
+    report_root = Path(config.getoption("smoke_report_dir")).resolve()
+    run_dir = report_root / run_id
+    run_dir.mkdir(parents=True, exist_ok=True)
+    state.run = RunInfo(run_id, now_iso(), run_dir, state.scenarios_dir)
+    server_url = config.getoption("smoke_server_url")
+    target = state.target
+    if "{server}" in target.admin_url + target.portal_url:
+        if server_url:
+            state.target = target.with_server(server_url)
+        elif target.server is not None:
+            from smoke import server as servers
+
+            try:
+                state.server = servers.start(target.server.command, target.server.ready, target.server.timeout_s)
+            except servers.ServerError as exc:
+                state.interrupted = f"target {target.name!r} server did not start: {exc}"
+                _finish(state, exitstatus=3)
+                pytest.exit(state.interrupted, returncode=3)
+            state.target = target.with_server(state.server.url)
+        else:
+            raise pytest.UsageError(f"target {target.name!r} has {{server}} in its URLs but no server: command")
+    from smoke.server import check_reachable, read_release
+
+    problems = check_reachable([state.target.admin_url, state.target.portal_url])
+    if problems:
+        state.interrupted = "target unreachable: " + "; ".join(problems)
+        _finish(state, exitstatus=3)
+        pytest.exit(state.interrupted, returncode=3)
+    if state.target.release:
+        state.release = read_release(state.target.release.url, state.target.release.pattern)
+
+
+def pytest_configure_node(node: Any) -> None:  # pytest-xdist: hand the run to each worker
+    state = node.config.stash.get(STATE, None)
+    if state is None or state.run is None:
+        return
+    node.workerinput["smoke"] = {
+        "id": state.run.id,
+        "started": state.run.started,
+        "run_dir": str(state.run.run_dir),
+        "server_url": state.server.url if state.server else node.config.getoption("smoke_server_url"),
+    }
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    state = parent.config.stash.get(STATE, None)
+    if state is None or file_path.suffix not in (".yaml", ".yml"):
+        return None
+    if not file_path.resolve().is_relative_to(state.scenarios_dir):
+        return None
+    if not is_scenario_file(file_path.resolve(), state.scenarios_dir):
+        return None
+    return ScenarioFile.from_parent(parent, path=file_path)
+
+
+class ScenarioFile(pytest.File):
+    def collect(self) -> list[pytest.Item]:
+        state = self.config.stash[STATE]
+        scenario = load_scenario(self.path)
+        errors = check_all(state.project, [scenario], state.target)
+        if errors:
+            raise errors[0]
+        item = ScenarioItem.from_parent(self, name=self.path.stem, callobj=_scenario_test, scenario=scenario)
+        item.add_marker(pytest.mark.scenario)
+        for tag in scenario.tags:
+            self.config.addinivalue_line("markers", f"{tag}: scenario tag")
+            item.add_marker(getattr(pytest.mark, tag))
+        for checklist_id in scenario.checklist:
+            item.extra_keyword_matches.add(checklist_id)
+        return [item]
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        if isinstance(excinfo.value, ConfigError):
+            return excinfo.value.line()
+        return super().repr_failure(excinfo)
+
+
+def _scenario_test(_smoke_session: WorkerSession, new_context: Any) -> None:
+    """Stands in for a test function so pytest resolves the fixtures a scenario needs."""
+
+
+class ScenarioFailure(Exception):
+    pass
+
+
+class ScenarioItem(pytest.Function):
+    def __init__(self, *, scenario: Scenario, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.scenario = scenario
+        self.smoke_result: ScenarioResult | None = None
+
+    def runtest(self) -> None:
+        session: WorkerSession = self.funcargs["_smoke_session"]
+        new_context = self.funcargs["new_context"]
+        result = _new_result(self.scenario, self.nodeid)
+        result.worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        self.smoke_result = result
+        run = ScenarioRun(session, self.scenario, new_context, result)
+        try:
+            run.run()
+        finally:
+            run.close()
+        if result.status == "failed":
+            raise ScenarioFailure(_failure_text(self.scenario, result))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        if isinstance(excinfo.value, ScenarioFailure | ConfigError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, self.scenario.pos.line - 1, f"scenario: {self.scenario.name}"
+
+
+def _new_result(scenario: Scenario, nodeid: str) -> ScenarioResult:
+    return ScenarioResult(
+        nodeid=nodeid,
+        name=scenario.name,
+        file=_rel(scenario.file),
+        description=scenario.description,
+        checklist=list(scenario.checklist),
+        tags=list(scenario.tags),
+        side=scenario.side,
+        role=scenario.role,
+        changes_data=scenario.changes_data,
+    )
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _failure_text(scenario: Scenario, result: ScenarioResult) -> str:
+    error = result.error or StepError("failed")
+    step = next((s for s in result.steps if s.index == result.failed_step), None)
+    caption = step.caption if step else ""
+    lines = [f"{scenario.name}: step {result.failed_step} '{caption}' failed: {error.message}"]
+    if error.expected is not None:
+        lines.append(f"  expected: {error.expected}")
+    if error.actual is not None:
+        lines.append(f"  shown:    {error.actual}")
+    return "\n".join(lines)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+    report = yield
+    if not isinstance(item, ScenarioItem):
+        return report
+    if call.when == "setup":
+        item._smoke_setup_report = report  # type: ignore[attr-defined]
+    if call.when != "teardown":
+        return report
+    state = item.config.stash[STATE]
+    result = item.smoke_result
+    if result is None:  # never ran: setup failed (browser did not start, ...) or skipped
+        result = _new_result(item.scenario, item.nodeid)
+        setup = getattr(item, "_smoke_setup_report", None)
+        if setup is not None and setup.skipped:
+            result.status = "skipped"
+            longrepr = setup.longrepr
+            result.skip_reason = str(longrepr[2]) if isinstance(longrepr, tuple) else str(longrepr)
+        else:
+            result.status = "error"
+            text = str(setup.longrepr) if setup is not None else "did not run"
+            result.error = StepError(state.secrets.scrub(text.strip().splitlines()[-1] if text.strip() else text) or "", kind="error")
+    _collect_artifacts(item, result, state)
+    report.user_properties.append((RESULT_PROPERTY, json.dumps(_result_dict(result))))
+    return report
+
+
+def _result_dict(result: ScenarioResult) -> dict[str, Any]:
+    import dataclasses
+
+    return dataclasses.asdict(result)
+
+
+def _collect_artifacts(item: ScenarioItem, result: ScenarioResult, state: SmokeState) -> None:
+    """Copy pytest-playwright's trace and video for this scenario into the run folder."""
+    output_root = Path(item.config.getoption("--output")).absolute()
+    from pytest_playwright.pytest_playwright import _truncate_file_name
+    from slugify import slugify
+
+    folder = output_root / _truncate_file_name(slugify(item.nodeid))
+    if not folder.is_dir() or state.run is None:
+        return
+    dest = state.run.run_dir / "artifacts" / item.path.stem
+    for path in sorted(folder.iterdir()):
+        if path.suffix not in (".zip", ".webm", ".png"):
+            continue
+        if not path.resolve().is_relative_to(state.run.run_dir):
+            dest.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, dest / path.name)
+            final = dest / path.name
+        else:
+            final = path
+        rel = str(final.resolve().relative_to(state.run.run_dir))
+        if path.suffix == ".zip":
+            result.trace = rel
+        elif path.suffix == ".webm":
+            result.video = rel
+
+
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, str] | None:
+    if STATE not in config.stash or ".yaml::" not in report.nodeid and ".yml::" not in report.nodeid:
+        return None
+    if report.when == "call":
+        # our own one-line-per-scenario output replaces pytest's dots
+        return report.outcome, "", report.outcome.upper()
+    if report.when == "setup" and report.skipped:
+        return "skipped", "", "SKIPPED"
+    return None
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    state = session.config.stash.get(STATE, None)
+    if state is None:
+        return
+    for item in session.items:
+        if isinstance(item, ScenarioItem):
+            state.collected.append(item.nodeid)
+            state.scenario_meta[item.nodeid] = _result_dict(_new_result(item.scenario, item.nodeid))
+
+
+def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
+    state = node.config.stash.get(STATE, None)
+    if state is None:
+        return
+    for nodeid in ids:
+        if nodeid not in state.collected:
+            state.collected.append(nodeid)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_report_collectionfinish(config: pytest.Config, start_path: Path, items: list[pytest.Item]) -> str | None:
+    state = config.stash.get(STATE, None)
+    if state is None or state.run is None:
+        return None
+    return f"target {state.target.name}: {state.target.admin_url} | run {state.run.id}"
+
+
+def _on_result(state: SmokeState, report: pytest.TestReport) -> None:
+    for name, value in report.user_properties:
+        if name != RESULT_PROPERTY:
+            continue
+        from smoke.results import _scenario
+
+        result = _scenario(json.loads(value))
+        if report.when == "teardown" and report.failed and result.status == "passed":
+            result.status = "error"
+            result.error = StepError("teardown failed: " + (str(report.longrepr).strip().splitlines() or [""])[-1], kind="error")
+        state.results[report.nodeid] = result
+        _print_line(state, result)
+
+
+class _Reporter:
+    """Registered in the controller: turns reports into results and one line per scenario."""
+
+    def __init__(self, state: SmokeState) -> None:
+        self.state = state
+
+    @pytest.hookimpl
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when == "teardown":
+            _on_result(self.state, report)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        _finish(self.state, int(exitstatus))
+
+    @pytest.hookimpl
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        state = self.state
+        if state.run is None:
+            return
+        counts = _counts(state)
+        terminalreporter.write_sep("-", "engageip-smoke")
+        parts = [f"{counts[k]} {k}" for k in ("passed", "failed", "flaky", "error", "skipped", "not run") if counts.get(k)]
+        terminalreporter.write_line(f"{counts['total']} scenarios: " + (", ".join(parts) or "none ran"))
+        if state.interrupted:
+            terminalreporter.write_line(f"stopped early: {state.interrupted}")
+        if state.report_path:
+            terminalreporter.write_line(f"report: {state.report_path}")
+        else:
+            terminalreporter.write_line(f"results: {state.run.run_dir / 'results.json'}")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection(session: pytest.Session) -> None:
+    state = session.config.stash.get(STATE, None)
+    if state is None or state.is_worker:
+        return
+    if not session.config.pluginmanager.has_plugin("smoke-reporter"):
+        session.config.pluginmanager.register(_Reporter(state), "smoke-reporter")
+
+
+def _print_line(state: SmokeState, result: ScenarioResult) -> None:
+    reporter = state.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None:
+        return
+    word = {"passed": "PASS", "failed": "FAIL", "skipped": "SKIP", "error": "ERROR", "flaky": "FLAKY"}.get(result.status, result.status.upper())
+    line = f"{word:<5} {result.name}  ({result.file}, {result.duration_s:.1f}s)"
+    markup = {"green": True} if result.status == "passed" else {"red": True} if result.status in ("failed", "error") else {"yellow": True}
+    reporter.ensure_newline()
+    reporter.write_line(line, **markup)
+    if result.status in ("failed", "error") and result.error:
+        step = f"step {result.failed_step}: " if result.failed_step else ""
+        reporter.write_line(f"      {step}{result.error.message}")
+
+
+def _counts(state: SmokeState) -> dict[str, int]:
+    run = _assemble(state)
+    return run.count()
+
+
+def _assemble(state: SmokeState) -> RunResult:
+    assert state.run is not None
+    scenarios: list[ScenarioResult] = []
+    seen = set()
+    for nodeid in state.collected:
+        seen.add(nodeid)
+        if nodeid in state.results:
+            scenarios.append(state.results[nodeid])
+        elif nodeid in state.scenario_meta:
+            from smoke.results import _scenario
+
+            scenarios.append(_scenario(state.scenario_meta[nodeid]))
+        else:
+            scenarios.append(_placeholder(nodeid, state))
+    for nodeid, result in state.results.items():
+        if nodeid not in seen:
+            scenarios.append(result)
+    run = RunResult(id=state.run.id, started=state.run.started)
+    run.scenarios = scenarios
+    run.target = {
+        "name": state.target.name,
+        "admin_url": state.target.admin_url,
+        "portal_url": state.target.portal_url,
+        "read_only": state.target.read_only,
+        "description": state.target.description,
+    }
+    run.release = state.release
+    run.logins = sum(s.logins for s in scenarios)
+    run.counts = run.count()
+    run.checklist = _checklist(state, scenarios)
+    return run
+
+
+def _placeholder(nodeid: str, state: SmokeState) -> ScenarioResult:
+    path = Path(nodeid.split("::")[0])
+    try:
+        return _new_result(load_scenario(path), nodeid)
+    except (ConfigError, OSError):
+        return ScenarioResult(nodeid=nodeid, name=path.stem, file=str(path))
+
+
+def _checklist(state: SmokeState, scenarios: list[ScenarioResult]) -> list[ChecklistItem]:
+    items = []
+    for entry in state.project.checklist:
+        covering = [s for s in scenarios if entry.id in s.checklist]
+        statuses = {s.status for s in covering}
+        if not covering:
+            status = "not run"
+        elif statuses & {"failed", "error"}:
+            status = "failed"
+        elif statuses <= {"passed", "flaky"}:
+            status = "flaky" if "flaky" in statuses else "passed"
+        else:
+            status = "skipped" if statuses <= {"skipped"} else "not run"
+        items.append(ChecklistItem(entry.id, entry.text, [s.name for s in covering], status, entry.required))  # type: ignore[arg-type]
+    return items
+
+
+def _browser_info(state: SmokeState) -> dict[str, Any]:
+    from smoke.browser import find_chromium
+
+    config = state.config
+    names = config.getoption("--browser") or ["chromium"]
+    info: dict[str, Any] = {"name": names[0], "headless": not config.getoption("--headed")}
+    if state.config.getoption("smoke_browser_ws"):
+        info["remote"] = state.config.getoption("smoke_browser_ws")
+    elif names[0] == "chromium":
+        found = find_chromium()
+        info["executable"] = found.executable
+        info["version"] = found.version
+        info["source"] = found.source
+    return info
+
+
+def _revision(root: Path) -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "describe", "--always", "--dirty", "--tags"], cwd=root, capture_output=True, text=True, timeout=5, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def _finish(state: SmokeState, exitstatus: int) -> None:
+    if state.run is None or getattr(state, "_finished", False):
+        return
+    state._finished = True  # type: ignore[attr-defined]
+    run = _assemble(state)
+    run.finished = now_iso()
+    started = datetime.fromisoformat(run.started)
+    run.duration_s = round((datetime.fromisoformat(run.finished) - started).total_seconds(), 1)
+    run.user = getpass.getuser()
+    run.host = platform.node()
+    run.revision = _revision(state.scenarios_dir)
+    run.browser = _browser_info(state)
+    run.command = "smoke " + " ".join(os.environ.get("SMOKE_COMMAND", "").split()) if os.environ.get("SMOKE_COMMAND") else "pytest"
+    if exitstatus == pytest.ExitCode.INTERRUPTED and not state.interrupted:
+        state.interrupted = "interrupted (Ctrl-C or a signal) before every scenario ran"
+    run.interrupted = state.interrupted
+    counts = run.counts
+    if state.interrupted:
+        run.status = "interrupted"
+        run.verdict = f"INCOMPLETE: {state.interrupted}"
+    elif counts["total"] == 0:
+        run.status = "error"
+        run.verdict = "NO SCENARIOS RAN"
+    elif counts["failed"] or counts["error"]:
+        run.status = "failed"
+        run.verdict = f"FAILED: {counts['failed'] + counts['error']} of {counts['total']} scenarios did not pass"
+    else:
+        run.status = "passed"
+        run.verdict = f"PASSED: all {counts['passed'] + counts['flaky']} scenarios passed" + (
+            f" ({counts['skipped']} skipped)" if counts["skipped"] else ""
+        )
+    run_dir = state.run.run_dir
+    run.write(run_dir / "results.json")
+    _link_latest(run_dir)
+    try:
+        state.report_path = _render(state, run_dir)
+    except Exception as exc:  # the results are written; a report bug must not hide them
+        reporter = state.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(f"report could not be rendered: {exc}", red=True)
+    if state.server is not None:
+        state.server.stop()
+        state.server = None
+
+
+def _render(state: SmokeState, run_dir: Path) -> Path | None:
+    from smoke.report.render import render_report
+
+    signoff = None
+    signers = state.config.getoption("smoke_signed_off_by")
+    if signers:
+        signoff = {
+            "signed_off_by": [
+                {"name": s.split(":", 1)[0], "role": s.split(":", 1)[1] if ":" in s else "", "date": ""} for s in signers
+            ]
+        }
+    path = render_report(run_dir, secrets=state.secrets.values(), signoff=signoff)
+    if state.config.getoption("smoke_self_contained"):
+        render_report(run_dir, single_file=True, secrets=state.secrets.values(), signoff=signoff)
+    try:
+        from smoke.report.render import render_index
+
+        render_index(run_dir.parent)
+    except Exception:
+        pass
+    return path
+
+
+def _link_latest(run_dir: Path) -> None:
+    latest = run_dir.parent / "latest"
+    try:
+        if latest.is_symlink() or latest.is_file():
+            latest.unlink()
+        if not latest.exists():
+            latest.symlink_to(run_dir.name, target_is_directory=True)
+    except OSError:
+        (run_dir.parent / "LATEST").write_text(run_dir.name + "\n")
+
+
+@pytest.fixture(scope="session")
+def _smoke_session(pytestconfig: pytest.Config) -> Generator[WorkerSession, None, None]:
+    state = pytestconfig.stash[STATE]
+    assert state.run is not None
+    evidence = Evidence(state.run.run_dir, state.secrets)
+    session = WorkerSession(
+        run=state.run,
+        target=state.target,
+        data=state.project.data,
+        secrets=state.secrets,
+        evidence=evidence,
+        reuse_logins=not pytestconfig.getoption("smoke_no_login_reuse"),
+    )
+    yield session
+    evidence.close()

@@ -1,0 +1,491 @@
+"""Runs one scenario's steps on Playwright pages and records what happened, step by step."""
+
+from __future__ import annotations
+
+import re
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from playwright.sync_api import BrowserContext, Locator, Page
+from playwright.sync_api import Error as PlaywrightError
+
+from smoke.evidence import Evidence, Secrets, slug
+from smoke.locators import LocatorSpec, build, resolve_ref
+from smoke.results import DataTable, ScenarioResult, StepError, StepResult, TableRow
+from smoke.scenario import Scenario, Step
+from smoke.steps import REGISTRY, Check, StepCall, StepFailure
+from smoke.targets import Target
+from smoke.values import TemplateValueError, render
+
+NewContext = Callable[..., BrowserContext]
+CHECK_KINDS = {"expect_text", "expect_value", "expect_row", "expect_count", "expect_url", "expect_no_text", "call", "save"}
+_TARGET_DOWN = re.compile(r"ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE|ERR_ADDRESS_UNREACHABLE|ECONNREFUSED")
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
+
+
+@dataclass
+class RunInfo:
+    id: str
+    started: str
+    run_dir: Path
+    scenarios_dir: Path
+
+
+@dataclass
+class WorkerSession:
+    """What one process (the controller, or an xdist worker) shares between its scenarios."""
+
+    run: RunInfo
+    target: Target
+    data: dict[str, Any]
+    secrets: Secrets
+    evidence: Evidence
+    storage_states: dict[str, Any] = field(default_factory=dict)
+    logins: int = 0
+    reuse_logins: bool = True
+    on_step: Callable[[ScenarioRun, Step, str, str], None] | None = None  # demo mode hooks in here
+
+    def run_view(self) -> dict[str, Any]:
+        return {"id": self.run.id, "started": self.run.started, "date": self.run.started[:10]}
+
+
+class ScenarioFailed(Exception):
+    def __init__(self, index: str, caption: str, error: StepError) -> None:
+        self.index = index
+        self.caption = caption
+        self.error = error
+        super().__init__(error.message)
+
+
+def unreachable(url: str, timeout: float = 2.0) -> str | None:
+    """None when something listens at the URL's host and port, else why not."""
+    parts = urlsplit(url)
+    host = parts.hostname or "localhost"
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return None
+    except OSError as exc:
+        return f"{host}:{port} {exc.strerror or exc}"
+
+
+@dataclass
+class RowRecord:
+    label: str
+    checks: dict[str, Check] = field(default_factory=dict)
+    failures: dict[str, StepError] = field(default_factory=dict)
+    error: StepError | None = None
+
+
+class ScenarioRun:
+    """One attempt at one scenario."""
+
+    def __init__(
+        self,
+        session: WorkerSession,
+        scenario: Scenario,
+        new_context: NewContext,
+        result: ScenarioResult,
+        attempt: int = 1,
+    ) -> None:
+        self.session = session
+        self.scenario = scenario
+        self.target = session.target
+        self.new_context = new_context
+        self.result = result
+        self.attempt = attempt
+        self.saved: dict[str, Any] = {}
+        self.row: Any = None
+        self.row_name = "row"
+        self.login_vars: dict[str, str] | None = None
+        self.pages: dict[str, Page] = {}
+        self.page: Page | None = None  # type: ignore[assignment]
+        self.side = scenario.side
+        self.masked: list[Locator] = []
+        self.scenarios_dir = session.run.scenarios_dir
+        self.step_count = sum(1 for _ in scenario.walk())
+        self._named_shot: tuple[str, str] | None = None
+        self._shot_prefix = slug(scenario.slug, 40) + (f"/attempt{attempt}" if attempt > 1 else "")
+
+    # -- the Context protocol the steps use ------------------------------------------------------
+
+    def url(self, path: str) -> str:
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", path):
+            return path
+        base = self.target.base_url(self.side)
+        parts = urlsplit(base)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        base_path = parts.path.rstrip("/")
+        if path.startswith("/"):
+            if base_path and (path.lower() == base_path.lower() or path.lower().startswith(base_path.lower() + "/")):
+                return origin + path
+            return origin + base_path + path
+        return base.rstrip("/") + "/" + path
+
+    def locate(self, spec: LocatorSpec) -> Locator:
+        resolved = resolve_ref(spec, self.target.locators)
+        ctx = self.template_context()
+        return build(self.page, resolved, lambda text: render(text, ctx))
+
+    def switch(self, role: str, index: str = "0", depth: int = 0) -> None:
+        spec = self.target.roles.get(role)
+        if spec is None:
+            raise StepFailure(f"target {self.target.name!r} has no role {role!r}", kind="error")
+        self.side = spec.side
+        if role in self.pages:
+            self.page = self.pages[role]
+            return
+        state = self.session.storage_states.get(role) if self.session.reuse_logins else None
+        context = self.new_context(storage_state=state) if state else self.new_context()
+        page = self._open_page(context)
+        self.pages[role] = page
+        self.page = page
+        if state is not None:
+            return
+        try:
+            user, password = self.target.credentials(role)
+        except Exception as exc:  # ConfigError: a missing credential variable
+            raise StepFailure(str(exc), kind="error") from None
+        self.session.secrets.add(password)
+        self.login_vars = {"user": user, "password": password}
+        try:
+            self.run_steps(self.target.login[spec.side], f"{index}.", depth + 1, None, caption_prefix=f"Log in as {role}: ")
+        except ScenarioFailed as failed:
+            raise ScenarioFailed(
+                failed.index,
+                failed.caption,
+                StepError(
+                    f"login as {role} failed: {failed.error.message}",
+                    failed.error.expected,
+                    failed.error.actual,
+                    failed.error.kind,
+                ),
+            ) from None
+        finally:
+            self.login_vars = None
+        self.session.logins += 1
+        self.result.logins += 1
+        if self.session.reuse_logins:
+            self.session.storage_states[role] = context.storage_state()
+
+    def add_secret(self, value: str) -> None:
+        self.session.secrets.add(value)
+
+    def mask_element(self, locator: Locator) -> None:
+        self.masked.append(locator)
+
+    def named_screenshot(self, name: str, full_page: bool) -> None:
+        shot = self.session.evidence.capture(
+            self.page, f"{self._shot_prefix}/named-{slug(name)}", self._masks(), full_page=full_page
+        )
+        if shot:
+            self._named_shot = shot
+
+    def template_context(self) -> dict[str, Any]:
+        ctx: dict[str, Any] = {
+            "run": self.session.run_view(),
+            "saved": self.saved,
+            "data": self.session.data,
+            "target": self.target.template_view(),
+            "env": self.target.env(),
+        }
+        if self.row is not None:
+            ctx["row"] = self.row
+            ctx[self.row_name] = self.row
+        if self.login_vars is not None:
+            ctx.update(self.login_vars)
+        return ctx
+
+    # -- running ---------------------------------------------------------------------------------
+
+    def _open_page(self, context: BrowserContext) -> Page:
+        context.set_default_timeout(self.scenario.timeout_s * 1000)
+        page = context.new_page()
+        scrub = self.session.secrets.scrub
+        result = self.result
+
+        def on_console(message: Any) -> None:
+            if message.type == "error" and len(result.console_errors) < 50:
+                result.console_errors.append(scrub(f"{message.text} ({page.url})") or "")
+
+        def on_pageerror(error: Any) -> None:
+            if len(result.console_errors) < 50:
+                result.console_errors.append(scrub(f"uncaught: {error} ({page.url})") or "")
+
+        def on_requestfailed(request: Any) -> None:
+            if len(result.network_failures) < 50 and not request.url.endswith("favicon.ico"):
+                result.network_failures.append(scrub(f"{request.method} {request.url}: {request.failure}") or "")
+
+        def on_response(response: Any) -> None:
+            if response.status >= 500 and len(result.network_failures) < 50:
+                result.network_failures.append(
+                    scrub(f"HTTP {response.status} {response.request.method} {response.url}") or ""
+                )
+
+        page.on("console", on_console)
+        page.on("pageerror", on_pageerror)
+        page.on("requestfailed", on_requestfailed)
+        page.on("response", on_response)
+        return page
+
+    def _masks(self) -> list[Locator]:
+        masks = list(self.masked)
+        ctx = self.template_context()
+        for spec in self.target.mask:
+            masks.append(build(self.page, resolve_ref(spec, self.target.locators), lambda t: render(t, ctx)))
+        return masks
+
+    def run(self) -> ScenarioResult:
+        result = self.result
+        result.started = now_iso()
+        result.status = "running"
+        t0 = time.monotonic()
+        try:
+            down = unreachable(self.target.base_url(self.scenario.side), timeout=2.0)
+            if down:
+                raise ScenarioFailed(
+                    "0",
+                    "Reach the target",
+                    StepError(f"target unreachable: {self.target.base_url(self.scenario.side)} ({down})", kind="target"),
+                )
+            if self.scenario.login and self.scenario.role:
+                self.switch(self.scenario.role, "0", -1)
+            else:
+                context = self.new_context()
+                self.page = self._open_page(context)
+                self.pages[f"_anonymous_{self.scenario.side}"] = self.page
+            self.run_steps(self.scenario.steps, "", 0, None)
+            result.status = "passed"
+        except ScenarioFailed as failed:
+            result.status = "failed"
+            result.error = failed.error
+            result.failed_step = failed.index
+        except (StepFailure, TemplateValueError) as exc:  # raised outside a step (for_each data, ...)
+            result.status = "failed"
+            message = exc.message if isinstance(exc, StepFailure) else str(exc)
+            result.error = StepError(self.session.secrets.scrub(message) or "", kind="error")
+        except PlaywrightError as exc:
+            result.status = "error"
+            result.error = StepError(self.session.secrets.scrub(str(exc).splitlines()[0]) or "", kind="error")
+        finally:
+            result.duration_s = round(time.monotonic() - t0, 3)
+        return result
+
+    def close(self) -> None:
+        for page in self.pages.values():
+            try:
+                page.context.close()
+            except PlaywrightError:
+                pass
+        self.pages.clear()
+
+    def run_steps(
+        self,
+        steps: list[Step],
+        prefix: str,
+        depth: int,
+        row: RowRecord | None,
+        caption_prefix: str = "",
+    ) -> None:
+        for number, step in enumerate(steps, 1):
+            index = f"{prefix}{number}"
+            if step.kind == "for_each":
+                self.run_for_each(step, index, depth)
+            else:
+                self.run_step(step, index, depth, row, caption_prefix)
+
+    def caption(self, step: Step, args: dict[str, Any], spec: LocatorSpec | None) -> str:
+        ctx = self.template_context()
+        if step.says:
+            return str(render(step.says, ctx))
+        what = render(spec.describe(), ctx) if spec else "the page"
+        return REGISTRY[step.kind].caption(args, what)
+
+    def run_step(self, step: Step, index: str, depth: int, row: RowRecord | None, caption_prefix: str = "") -> None:
+        kind = REGISTRY[step.kind]
+        started = now_iso()
+        t0 = time.monotonic()
+        caption = step.says or step.kind
+        error: StepError | None = None
+        check: Check | None = None
+        spec: LocatorSpec | None = None
+        try:
+            ctx = self.template_context()
+            args = render(step.args, ctx)
+            spec = resolve_ref(step.locator, self.target.locators) if step.locator else None
+            caption = caption_prefix + self.caption(step, args, spec)
+            locator = self.locate(spec) if spec else None
+            timeout_ms = (step.timeout_s or self.scenario.timeout_s) * 1000
+            if self.session.on_step is not None:
+                self.session.on_step(self, step, index, caption)
+            call = StepCall(self, step, args, locator, spec, timeout_ms)
+            if step.kind == "as":
+                self.switch(str(args["role"]), index, depth)
+            else:
+                check = kind.func(call)
+        except StepFailure as exc:
+            error = StepError(exc.message, exc.expected, exc.actual, exc.kind)
+        except TemplateValueError as exc:
+            error = StepError(str(exc), kind="template")
+        except ScenarioFailed:
+            raise
+        except PlaywrightError as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            error = StepError(first, kind="target" if _TARGET_DOWN.search(str(exc)) else "error")
+        duration = round(time.monotonic() - t0, 3)
+        scrub = self.session.secrets.scrub
+        caption = scrub(caption) or caption
+        if error is not None:
+            error = StepError(scrub(error.message) or "", scrub(error.expected), scrub(error.actual), error.kind)
+        status = "passed" if error is None else ("skipped" if step.optional else "failed")
+        shot = None
+        if (step.screenshot or error is not None) and self.page is not None and not self.page.is_closed():
+            name = f"{self._shot_prefix}/{index.replace('.', '_')}-{step.kind}" + ("-failed" if error else "")
+            shot = self.session.evidence.capture(self.page, name, self._masks())
+        named = self._named_shot
+        if named is not None:
+            shot, self._named_shot = named, None
+        self.result.steps.append(
+            StepResult(
+                index=index,
+                kind=step.kind,
+                caption=caption,
+                status=status,  # type: ignore[arg-type]
+                started=started,
+                duration_s=duration,
+                depth=max(depth, 0),
+                screenshot=shot[0] if shot else None,
+                thumbnail=shot[1] if shot else None,
+                url=None if self.page is None or self.page.is_closed() else scrub(self.page.url),
+                error=error,
+                row=row.label if row else None,
+            )
+        )
+        if row is not None and step.kind in CHECK_KINDS and step.kind not in ("save",):
+            column = step.name or _column_name(step, spec)
+            if error is not None:
+                row.failures[column] = error
+            elif check is not None:
+                row.checks[column] = Check(scrub(check.expected) or "", scrub(check.shown) or "")
+        if error is not None and not step.optional:
+            raise ScenarioFailed(index, caption, error)
+
+    def run_for_each(self, step: Step, index: str, depth: int) -> None:
+        ctx = self.template_context()
+        # the label is rendered per row, with the row in scope
+        args = {key: render(value, ctx) if key in ("data", "title", "as") else value for key, value in step.args.items()}
+        rows = resolve_rows(self.session.data, str(args["data"]))
+        started = now_iso()
+        t0 = time.monotonic()
+        caption = self.caption(step, args, None) + f" ({len(rows)} rows)"
+        record = StepResult(index=index, kind="for_each", caption=caption, status="passed", started=started, duration_s=0.0, depth=depth)
+        self.result.steps.append(record)
+        self.row_name = str(args.get("as") or "row")
+        records: list[RowRecord] = []
+        failed: list[RowRecord] = []
+        for number, row in enumerate(rows, 1):
+            self.row = row
+            try:
+                label = render(step.args["label"], self.template_context()) if step.args.get("label") else _row_label(row, number)
+            except TemplateValueError:
+                label = _row_label(row, number)
+            rec = RowRecord(label=str(label))
+            try:
+                self.run_steps(step.children, f"{index}.{number}.", depth + 1, rec)
+            except ScenarioFailed as exc:
+                rec.error = exc.error
+                failed.append(rec)
+            records.append(rec)
+        self.row = None
+        self.result.tables.append(_table(str(args.get("title") or args["data"]), str(args["data"]), records))
+        record.duration_s = round(time.monotonic() - t0, 3)
+        if failed:
+            record.status = "failed"
+            names = ", ".join(r.label for r in failed[:5]) + (" ..." if len(failed) > 5 else "")
+            first = failed[0].error
+            assert first is not None
+            error = StepError(
+                f"{len(failed)} of {len(rows)} rows failed ({names}); first: {failed[0].label}: {first.message}",
+                first.expected,
+                first.actual,
+                first.kind,
+            )
+            record.error = error
+            raise ScenarioFailed(index, caption, error)
+
+
+def resolve_rows(data: dict[str, Any], path: str) -> list[Any]:
+    node: Any = data
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise StepFailure(f"no data {path!r}", kind="error")
+        node = node[part]
+    if isinstance(node, dict):
+        lists = [v for v in node.values() if isinstance(v, list)]
+        if len(lists) == 1:
+            node = lists[0]
+    if not isinstance(node, list):
+        raise StepFailure(f"data {path!r} is not a list of rows", kind="error")
+    return node
+
+
+def _row_label(row: Any, number: int) -> str:
+    if isinstance(row, dict):
+        values = [str(v) for v in row.values() if isinstance(v, str | int | float)][:2]
+        return " ".join(values) or f"row {number}"
+    return str(row)
+
+
+def _column_name(step: Step, spec: LocatorSpec | None) -> str:
+    if spec is not None:
+        if spec.how in ("test_id", "label", "placeholder", "text"):
+            return spec.value
+        if spec.how == "role" and spec.name:
+            return spec.name
+        return spec.describe()
+    return step.kind.replace("expect_", "")
+
+
+def _table(title: str, data_name: str, records: list[RowRecord]) -> DataTable:
+    columns: list[str] = []
+    for rec in records:
+        for name in [*rec.checks, *rec.failures]:
+            if name not in columns:
+                columns.append(name)
+    name = data_name.lower()
+    kind = (
+        "accounts"
+        if "account" in name
+        else "permissions"
+        if "role" in name or "permission" in name
+        else "payments"
+        if "processor" in name or "payment" in name
+        else "generic"
+    )
+    table = DataTable(title=title, columns=["Row", *columns, "Result"], kind=kind)
+    for rec in records:
+        cells = [rec.label]
+        diffs: dict[str, list[str]] = {}
+        for column in columns:
+            if column in rec.checks:
+                cells.append(rec.checks[column].shown)
+            elif column in rec.failures:
+                failure = rec.failures[column]
+                cells.append(failure.actual or "—")
+                diffs[column] = [failure.expected or "", failure.actual or ""]
+            else:
+                cells.append("")
+        status = "failed" if rec.error else "passed"
+        message = rec.error.message if rec.error else None
+        cells.append("FAIL" if rec.error else "PASS")
+        table.rows.append(TableRow(cells=cells, status=status, diffs=diffs, message=message))  # type: ignore[arg-type]
+    return table

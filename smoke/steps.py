@@ -1,0 +1,791 @@
+"""The step vocabulary: one small function per step kind, registered by name.
+
+Each function gets a :class:`StepCall` (the page, the step's rendered settings, the element it acts
+on) and either acts or checks. A check that fails raises :class:`StepFailure` with what was
+expected and what the page showed. ``smoke steps`` prints every kind with its docstring and example.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Locator, Page, expect
+
+from smoke.locators import LocatorSpec, parse_locator
+from smoke.yamlfile import ConfigError, MarkedDict, Pos
+
+if TYPE_CHECKING:
+    from smoke.scenario import Step
+
+MASK = "••••"
+
+
+class StepFailure(Exception):
+    """A check did not hold: what was expected and what the page showed."""
+
+    def __init__(self, message: str, expected: str | None = None, actual: str | None = None, kind: str = "assertion"):
+        super().__init__(message)
+        self.message = message
+        self.expected = expected
+        self.actual = actual
+        self.kind = kind
+
+
+@dataclass
+class Check:
+    """What a check compared, for the data tables of for_each."""
+
+    expected: str
+    shown: str
+
+
+class Context(Protocol):
+    """What the runner gives a step (see smoke.runner.ScenarioRun)."""
+
+    page: Page
+    saved: dict[str, Any]
+    scenarios_dir: Path
+
+    def url(self, path: str) -> str: ...
+    def locate(self, spec: LocatorSpec) -> Locator: ...
+    def switch(self, role: str) -> None: ...
+    def add_secret(self, value: str) -> None: ...
+    def mask_element(self, locator: Locator) -> None: ...
+    def named_screenshot(self, name: str, full_page: bool) -> None: ...
+    def template_context(self) -> dict[str, Any]: ...
+
+
+@dataclass
+class StepCall:
+    ctx: Context
+    step: Step
+    args: dict[str, Any]
+    locator: Locator | None
+    spec: LocatorSpec | None
+    timeout_ms: float
+
+    @property
+    def page(self) -> Page:
+        return self.ctx.page
+
+    @property
+    def target(self) -> Locator:
+        assert self.locator is not None  # guaranteed by the step's locator="required"
+        return self.locator
+
+    def what(self) -> str:
+        return self.spec.describe() if self.spec else "the page"
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    types: tuple[type, ...] = (str,)
+    required: bool = False
+    choices: tuple[Any, ...] = ()
+
+
+StepFunc = Callable[[StepCall], "Check | None"]
+CaptionFunc = Callable[[dict[str, Any], str], str]
+ParseFunc = Callable[["Step", Any, Pos, str], None]
+
+
+@dataclass(frozen=True)
+class StepKind:
+    name: str
+    func: StepFunc
+    doc: str
+    example: str
+    caption: CaptionFunc
+    locator: str = "none"  # none | optional | required
+    scalar: str | None = None  # what a plain value means: a param name, or "locator"
+    params: tuple[Param, ...] = ()
+    parse: ParseFunc | None = None
+    nested: bool = False
+    acts: bool = True  # acts on an element (demo mode highlights it)
+
+
+REGISTRY: dict[str, StepKind] = {}
+
+
+def step(
+    name: str,
+    *,
+    example: str,
+    caption: CaptionFunc,
+    locator: str = "none",
+    scalar: str | None = None,
+    params: tuple[Param, ...] = (),
+    parse: ParseFunc | None = None,
+    nested: bool = False,
+) -> Callable[[StepFunc], StepFunc]:
+    def register(func: StepFunc) -> StepFunc:
+        doc = inspect.cleandoc(func.__doc__ or "")
+        REGISTRY[name] = StepKind(
+            name=name,
+            func=func,
+            doc=doc,
+            example=example,
+            caption=caption,
+            locator=locator,
+            scalar=scalar,
+            params=params,
+            parse=parse,
+            nested=nested,
+        )
+        return func
+
+    return register
+
+
+def _q(value: Any) -> str:
+    return f"'{value}'"
+
+
+def _text_of(locator: Locator, timeout_ms: float = 1000) -> str | None:
+    try:
+        if locator.count() == 0:
+            return None
+        first = locator.first
+        tag = first.evaluate("e => e.tagName.toLowerCase()", timeout=timeout_ms)
+        if tag in ("input", "textarea", "select"):
+            return first.input_value(timeout=timeout_ms)
+        return " ".join(first.inner_text(timeout=timeout_ms).split())
+    except PlaywrightError:
+        return None
+
+
+def _count(locator: Locator) -> int:
+    try:
+        return locator.count()
+    except PlaywrightError:
+        return 0
+
+
+def _missing(call: StepCall) -> StepFailure:
+    return StepFailure(
+        f"{call.what()} is not on the page",
+        expected=f"an element: {call.what()}",
+        actual=f"none found at {call.page.url}",
+        kind="locator",
+    )
+
+
+def _act(call: StepCall, action: Callable[[Locator], None]) -> None:
+    """Run an action, turning Playwright's long timeout messages into a one-line cause."""
+    try:
+        action(call.target)
+    except PlaywrightError as exc:
+        count = _count(call.target)
+        if count == 0:
+            raise _missing(call) from None
+        text = str(exc).splitlines()[0]
+        if "strict mode violation" in str(exc):
+            raise StepFailure(
+                f"{call.what()} matches {count} elements; say which one (nth:, in:, exact:)",
+                expected="exactly one element",
+                actual=f"{count} elements",
+                kind="locator",
+            ) from None
+        raise StepFailure(f"could not act on {call.what()}: {text}", kind="error") from None
+
+
+# -- navigation ----------------------------------------------------------------------------------
+
+
+@step(
+    "open",
+    example="open: /Overview/1001",
+    caption=lambda a, w: f"Open {a['url']}",
+    scalar="url",
+    params=(Param("url", required=True), Param("wait_until", choices=("load", "domcontentloaded", "networkidle", "commit"))),
+)
+def open_(call: StepCall) -> None:
+    """Go to a page. A path is taken relative to the current side's base URL (AdminPortal or portal);
+    a path that already starts with the base path, or a full URL, is used as it is.
+
+    Example: ``- open: /Overview/1001``"""
+    url = call.ctx.url(str(call.args["url"]))
+    try:
+        response = call.page.goto(url, wait_until=call.args.get("wait_until", "load"), timeout=call.timeout_ms * 3)
+    except PlaywrightError as exc:
+        first = str(exc).splitlines()[0]
+        kind = "target" if re.search(r"ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_NAME_NOT_RESOLVED|ERR_ADDRESS_UNREACHABLE|ERR_EMPTY_RESPONSE", first) else "error"
+        raise StepFailure(f"could not open {url}: {first}", expected=url, actual=first, kind=kind) from None
+    if response is not None and response.status >= 500:
+        raise StepFailure(
+            f"{url} answered HTTP {response.status}",
+            expected="a page (HTTP 200)",
+            actual=f"HTTP {response.status}",
+        )
+
+
+# -- actions -------------------------------------------------------------------------------------
+
+
+@step(
+    "click",
+    example="click: {button: Log In}",
+    caption=lambda a, w: f"Click {w}",
+    locator="required",
+    scalar="locator",
+    params=(Param("double", (bool,)), Param("force", (bool,))),
+)
+def click(call: StepCall) -> None:
+    """Click an element (a button, a link, a tab, ...). A plain text is the name of a locator
+    in the target's map or the exact visible text.
+
+    Example: ``- click: {button: Create Account}``"""
+    if call.args.get("double"):
+        _act(call, lambda loc: loc.dblclick(timeout=call.timeout_ms, force=bool(call.args.get("force"))))
+    else:
+        _act(call, lambda loc: loc.click(timeout=call.timeout_ms, force=bool(call.args.get("force"))))
+
+
+def _fill_caption(a: dict[str, Any], w: str) -> str:
+    value = MASK if a.get("secret") else a.get("value", "")
+    return f"Fill {w} with {_q(value)}"
+
+
+@step(
+    "fill",
+    example="fill: {label: First Name, value: Smoke}",
+    caption=_fill_caption,
+    locator="required",
+    params=(Param("value", (str, int, float), required=True), Param("secret", (bool,))),
+)
+def fill(call: StepCall) -> None:
+    """Type a value into a text field (replacing what was there). ``secret: true`` keeps the value
+    out of captions, logs and screenshots (password fields and environment passwords always are).
+
+    Example: ``- fill: {label: Portal Login, value: "smoke-{{ run.id }}"}``"""
+    value = str(call.args["value"])
+    if call.args.get("secret"):
+        call.ctx.add_secret(value)
+        call.ctx.mask_element(call.target)
+    _act(call, lambda loc: loc.fill(value, timeout=call.timeout_ms))
+
+
+@step(
+    "select",
+    example="select: {label: Package, option: Fiber 100}",
+    caption=lambda a, w: f"Choose {_q(a['option'])} in {w}",
+    locator="required",
+    params=(Param("option", (str, int, list), required=True),),
+)
+def select(call: StepCall) -> None:
+    """Choose an option in a drop-down list, by its visible text (or its value).
+
+    Example: ``- select: {label: Ticket Category, option: Billing}``"""
+    option = call.args["option"]
+    options = [str(o) for o in option] if isinstance(option, list) else [str(option)]
+    try:
+        call.target.select_option(label=options, timeout=call.timeout_ms)
+        return
+    except PlaywrightError:
+        pass
+    try:
+        call.target.select_option(value=options, timeout=min(call.timeout_ms, 2000))
+    except PlaywrightError:
+        if _count(call.target) == 0:
+            raise _missing(call) from None
+        shown = call.target.first.evaluate("e => Array.from(e.options || []).map(o => o.text.trim())")
+        raise StepFailure(
+            f"{call.what()} has no option {', '.join(options)}",
+            expected=", ".join(options),
+            actual="options: " + ", ".join(shown),
+        ) from None
+
+
+@step("check", example="check: {label: Ticket Assignable}", caption=lambda a, w: f"Tick {w}", locator="required", scalar="locator")
+def check(call: StepCall) -> None:
+    """Tick a checkbox or choose a radio button.
+
+    Example: ``- check: {label: Test Mode}``"""
+    _act(call, lambda loc: loc.check(timeout=call.timeout_ms))
+
+
+@step("uncheck", example="uncheck: {label: Enabled}", caption=lambda a, w: f"Untick {w}", locator="required", scalar="locator")
+def uncheck(call: StepCall) -> None:
+    """Clear a checkbox.
+
+    Example: ``- uncheck: {label: Email Invoice}``"""
+    _act(call, lambda loc: loc.uncheck(timeout=call.timeout_ms))
+
+
+@step(
+    "press",
+    example="press: Enter",
+    caption=lambda a, w: f"Press {a['key']}" + (f" in {w}" if w != "the page" else ""),
+    locator="optional",
+    scalar="key",
+    params=(Param("key", required=True),),
+)
+def press(call: StepCall) -> None:
+    """Press a key (Enter, Tab, Escape, Control+A, ...), in an element or on the page.
+
+    Example: ``- press: {key: Enter, label: Search}``"""
+    key = str(call.args["key"])
+    if call.locator is not None:
+        _act(call, lambda loc: loc.press(key, timeout=call.timeout_ms))
+    else:
+        call.page.keyboard.press(key)
+
+
+@step(
+    "upload",
+    example="upload: {label: File, file: data/usage.csv}",
+    caption=lambda a, w: f"Upload {a['file']} into {w}",
+    locator="required",
+    params=(Param("file", (str, list), required=True),),
+)
+def upload(call: StepCall) -> None:
+    """Choose a file (relative to the scenarios folder) in a file input.
+
+    Example: ``- upload: {label: Import File, file: data/usage-import.csv}``"""
+    files = call.args["file"] if isinstance(call.args["file"], list) else [call.args["file"]]
+    paths = []
+    for name in files:
+        path = Path(name) if Path(name).is_absolute() else call.ctx.scenarios_dir / name
+        if not path.exists():
+            raise StepFailure(f"file to upload not found: {path}", expected="an existing file", actual="missing", kind="error")
+        paths.append(path)
+    _act(call, lambda loc: loc.set_input_files(paths, timeout=call.timeout_ms))
+
+
+# -- checks --------------------------------------------------------------------------------------
+
+
+def _text_caption(prefix: str) -> CaptionFunc:
+    return lambda a, w: f"{prefix} {_q(a['text'])}" + (f" in {w}" if w != "the page" else "")
+
+
+@step(
+    "expect_text",
+    example="expect_text: Welcome",
+    caption=_text_caption("See"),
+    locator="optional",
+    scalar="text",
+    params=(Param("text", (str, int, float), required=True), Param("exact", (bool,))),
+)
+def expect_text(call: StepCall) -> Check:
+    """Check that a text is shown, on the page or in one element (``exact: true``: the element's
+    whole text). Waits up to the step timeout for it to appear.
+
+    Example: ``- expect_text: {test_id: balance, text: "$120.00", exact: true}``"""
+    text = str(call.args["text"])
+    where = call.locator if call.locator is not None else call.page.locator("body")
+    try:
+        if call.args.get("exact") and call.locator is not None:
+            expect(where.first).to_have_text(text, timeout=call.timeout_ms)
+        else:
+            expect(where.first).to_contain_text(text, timeout=call.timeout_ms)
+    except AssertionError:
+        if call.locator is not None and _count(call.locator) == 0:
+            raise StepFailure(
+                f"expected {text!r} in {call.what()}, but there is no such element",
+                expected=text,
+                actual=f"no element {call.what()} at {call.page.url}",
+                kind="locator",
+            ) from None
+        shown = _text_of(where) or ""
+        shown_short = shown if len(shown) <= 300 else shown[:300] + "…"
+        raise StepFailure(
+            f"expected {text!r} in {call.what()}, but it shows {shown_short!r}"
+            if call.locator is not None
+            else f"expected the page to show {text!r}, but it does not",
+            expected=text,
+            actual=shown_short,
+        ) from None
+    shown = _text_of(where) if call.locator is not None else text
+    return Check(expected=text, shown=shown if shown is not None else "")
+
+
+@step(
+    "expect_no_text",
+    example="expect_no_text: Error",
+    caption=_text_caption("Do not see"),
+    locator="optional",
+    scalar="text",
+    params=(Param("text", (str, int, float), required=True),),
+)
+def expect_no_text(call: StepCall) -> None:
+    """Check that a text is not shown on the page (or in one element).
+
+    Example: ``- expect_no_text: {text: Exception, in: {table: Event Log}}``"""
+    text = str(call.args["text"])
+    where = call.locator if call.locator is not None else call.page.locator("body")
+    try:
+        expect(where.first).not_to_contain_text(text, timeout=call.timeout_ms)
+    except AssertionError:
+        shown = _text_of(where) or ""
+        index = shown.find(text)
+        excerpt = shown[max(0, index - 80) : index + len(text) + 80] if index >= 0 else shown[:160]
+        raise StepFailure(
+            f"{text!r} is shown in {call.what()} but must not be",
+            expected=f"no {text!r}",
+            actual=excerpt,
+        ) from None
+
+
+@step(
+    "expect_url",
+    example="expect_url: /Overview/",
+    caption=lambda a, w: f"Be on {a.get('contains') or a.get('matches')}",
+    scalar="contains",
+    params=(Param("contains"), Param("matches")),
+)
+def expect_url(call: StepCall) -> Check:
+    """Check the address of the current page: it ``contains`` a text, or ``matches`` a regular expression.
+
+    Example: ``- expect_url: {matches: "/Overview/\\\\d+$"}``"""
+    contains = call.args.get("contains")
+    matches = call.args.get("matches")
+    pattern = re.compile(re.escape(contains)) if contains else re.compile(str(matches))
+    try:
+        expect(call.page).to_have_url(pattern, timeout=call.timeout_ms)
+    except AssertionError:
+        raise StepFailure(
+            f"expected to be on a page whose address {'contains ' + repr(contains) if contains else 'matches ' + repr(matches)}, but on {call.page.url}",
+            expected=str(contains or matches),
+            actual=call.page.url,
+        ) from None
+    return Check(expected=str(contains or matches), shown=call.page.url)
+
+
+@step(
+    "expect_value",
+    example="expect_value: {label: Email Address, value: smoke@example.com}",
+    caption=lambda a, w: f"{w} holds {_q(a['value'])}",
+    locator="required",
+    params=(Param("value", (str, int, float), required=True),),
+)
+def expect_value(call: StepCall) -> Check:
+    """Check the value of a form field.
+
+    Example: ``- expect_value: {label: City, value: Toronto}``"""
+    value = str(call.args["value"])
+    try:
+        expect(call.target.first).to_have_value(value, timeout=call.timeout_ms)
+    except AssertionError:
+        if _count(call.target) == 0:
+            raise _missing(call) from None
+        shown = _text_of(call.target) or ""
+        raise StepFailure(f"expected {call.what()} to hold {value!r}, but it holds {shown!r}", expected=value, actual=shown) from None
+    return Check(expected=value, shown=value)
+
+
+def _row_caption(a: dict[str, Any], w: str) -> str:
+    return f"{w} has a row with {', '.join(map(str, a['contains']))}"
+
+
+@step(
+    "expect_row",
+    example="expect_row: {table: Packages, contains: [Fiber 100, Active]}",
+    caption=_row_caption,
+    locator="required",
+    params=(Param("contains", (list,), required=True), Param("count", (int,))),
+)
+def expect_row(call: StepCall) -> Check:
+    """Check that a table has a row whose cells include every given value (each value is a whole
+    cell). ``table: NAME`` finds the table by its caption or label. ``count`` checks how many such rows.
+
+    Example: ``- expect_row: {table: Packages, contains: [Fiber 100, Active]}``"""
+    cells = [str(c) for c in call.args["contains"]]
+    rows = call.target.locator("tr")
+    for cell in cells:
+        exact = re.compile(r"^\s*" + re.escape(cell) + r"\s*$")
+        rows = rows.filter(has=call.page.locator("td, th").filter(has_text=exact))
+    wanted = call.args.get("count")
+    try:
+        if wanted is None:
+            expect(rows.first).to_be_visible(timeout=call.timeout_ms)
+        else:
+            expect(rows).to_have_count(int(wanted), timeout=call.timeout_ms)
+    except AssertionError:
+        if _count(call.target) == 0:
+            raise _missing(call) from None
+        shown_rows = []
+        try:
+            for text in call.target.locator("tr").all_inner_texts()[:8]:
+                shown_rows.append(" | ".join(part.strip() for part in text.split("\t") if part.strip()))
+        except PlaywrightError:
+            pass
+        found = _count(rows)
+        expected = " | ".join(cells) + ("" if wanted is None else f" ({wanted} rows)")
+        raise StepFailure(
+            f"{call.what()} has {found or 'no'} row{'s' if found != 1 else ''} with {', '.join(cells)}"
+            + ("" if wanted is None else f" (expected {wanted})"),
+            expected=expected,
+            actual="; ".join(shown_rows) or "an empty table",
+        ) from None
+    return Check(expected=" | ".join(cells), shown=" | ".join(cells))
+
+
+@step(
+    "expect_count",
+    example="expect_count: {css: '#userpackage_ListBody tr', count: 2}",
+    caption=lambda a, w: f"See {a['count']} × {w}",
+    locator="required",
+    params=(Param("count", (int,), required=True),),
+)
+def expect_count(call: StepCall) -> Check:
+    """Check how many elements match a locator.
+
+    Example: ``- expect_count: {role: row, in: {table: Tickets}, count: 3}``"""
+    wanted = int(call.args["count"])
+    try:
+        expect(call.target).to_have_count(wanted, timeout=call.timeout_ms)
+    except AssertionError:
+        found = _count(call.target)
+        raise StepFailure(f"expected {wanted} × {call.what()}, found {found}", expected=str(wanted), actual=str(found)) from None
+    return Check(expected=str(wanted), shown=str(wanted))
+
+
+# -- values and flow -----------------------------------------------------------------------------
+
+
+def _parse_save(step_: Step, value: Any, pos: Pos, label: str) -> None:
+    if not isinstance(value, dict) or not value:
+        raise ConfigError(f"{label}: save takes NAME: locator pairs", pos, "e.g. save: {account_number: {test_id: account-number}}")
+    out: dict[str, LocatorSpec] = {}
+    options: dict[str, dict[str, str]] = {}
+    for name, raw in value.items():
+        item_pos = value.pos_of(name) if isinstance(value, MarkedDict) else pos
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise ConfigError(f"{label}: {name!r} is not a usable name", item_pos, "use letters, digits and _")
+        opts: dict[str, str] = {}
+        if isinstance(raw, dict):
+            raw = MarkedDict(raw) if not isinstance(raw, MarkedDict) else raw
+            for key in ("pattern", "attribute"):
+                if key in raw:
+                    opts[key] = str(raw[key])
+            stripped = MarkedDict({k: v for k, v in raw.items() if k not in ("pattern", "attribute")})
+            stripped.pos = getattr(raw, "pos", item_pos)
+            stripped.key_pos = getattr(raw, "key_pos", {})
+            stripped.value_pos = getattr(raw, "value_pos", {})
+            raw = stripped
+        out[name] = parse_locator(raw, item_pos)
+        options[name] = opts
+    step_.args = {"vars": out, "options": options}
+
+
+@step(
+    "save",
+    example="save: {account_number: {test_id: account-number}}",
+    caption=lambda a, w: "Note " + ", ".join(a["vars"]),
+    parse=_parse_save,
+)
+def save(call: StepCall) -> None:
+    """Keep values shown on the page under names, for later steps as ``{{ saved.NAME }}``. The value
+    is the element's text (or a field's value); ``pattern:`` keeps the first group of a regular
+    expression, ``attribute:`` reads an attribute instead.
+
+    Example: ``- save: {account_number: {test_id: account-number, pattern: "(\\\\d+)"}}``"""
+    for name, spec in call.args["vars"].items():
+        loc = call.ctx.locate(spec)
+        opts = call.args["options"].get(name, {})
+        try:
+            expect(loc.first).to_be_attached(timeout=call.timeout_ms)
+        except AssertionError:
+            raise StepFailure(
+                f"nothing to save as {name}: {spec.describe()} is not on the page",
+                expected=spec.describe(),
+                actual=f"not found at {call.page.url}",
+                kind="locator",
+            ) from None
+        if "attribute" in opts:
+            value = loc.first.get_attribute(opts["attribute"]) or ""
+        else:
+            value = _text_of(loc) or ""
+        if "pattern" in opts:
+            match = re.search(opts["pattern"], value)
+            if not match:
+                raise StepFailure(
+                    f"{spec.describe()} shows {value!r}, which does not match {opts['pattern']!r}",
+                    expected=opts["pattern"],
+                    actual=value,
+                )
+            value = match.group(1) if match.groups() else match.group(0)
+        call.ctx.saved[name] = value.strip()
+
+
+@step(
+    "as",
+    example="as: csr",
+    caption=lambda a, w: f"Continue as {a['role']}",
+    scalar="role",
+    params=(Param("role", required=True),),
+)
+def as_(call: StepCall) -> None:
+    """Switch to another role (and the side it logs in on), logging in with that role's
+    credentials the first time. Later ``open`` steps are relative to that side.
+
+    Example: ``- as: admin``"""
+    call.ctx.switch(str(call.args["role"]))
+
+
+@step(
+    "screenshot",
+    example="screenshot: overview",
+    caption=lambda a, w: f"Screenshot {_q(a['name'])}",
+    scalar="name",
+    params=(Param("name", required=True), Param("full_page", (bool,))),
+)
+def screenshot(call: StepCall) -> None:
+    """Take a named screenshot (every step already takes one; this one gets a name, and
+    ``full_page: true`` captures the whole page, not just the window).
+
+    Example: ``- screenshot: {name: account-overview, full_page: true}``"""
+    call.ctx.named_screenshot(str(call.args["name"]), bool(call.args.get("full_page")))
+
+
+@step(
+    "wait_for",
+    example="wait_for: {text: Completed, in: {table: Provisioning Queue}}",
+    caption=lambda a, w: "Wait for " + (f"the address {a['url']}" if a.get("url") else f"{w} to be {a.get('state', 'visible')}"),
+    locator="optional",
+    params=(Param("state", choices=("visible", "hidden", "attached", "detached")), Param("url"), Param("reload", (bool,))),
+)
+def wait_for(call: StepCall) -> None:
+    """Wait for an element to appear (or ``state: hidden`` to go), or for the address to contain
+    ``url``. ``reload: true`` reloads the page while waiting, for pages that do not update by
+    themselves (a queue that a background worker completes).
+
+    Example: ``- wait_for: {text: Completed, reload: true, timeout: 20}``"""
+    if call.args.get("url"):
+        expect_url(StepCall(call.ctx, call.step, {"contains": call.args["url"]}, None, None, call.timeout_ms))
+        return
+    if call.locator is None:
+        raise StepFailure("wait_for needs an element or url:", kind="error")
+    state = call.args.get("state", "visible")
+    if not call.args.get("reload"):
+        try:
+            call.target.first.wait_for(state=state, timeout=call.timeout_ms)
+        except PlaywrightError:
+            raise StepFailure(
+                f"{call.what()} did not become {state} within {call.timeout_ms / 1000:g}s",
+                expected=state,
+                actual="still not " + state,
+                kind="timeout",
+            ) from None
+        return
+    import time
+
+    deadline = time.monotonic() + call.timeout_ms / 1000
+    while True:
+        try:
+            call.target.first.wait_for(state=state, timeout=1000)
+            return
+        except PlaywrightError:
+            pass
+        if time.monotonic() >= deadline:
+            raise StepFailure(
+                f"{call.what()} did not become {state} within {call.timeout_ms / 1000:g}s (page reloaded while waiting)",
+                expected=state,
+                actual="still not " + state,
+                kind="timeout",
+            )
+        call.page.reload()
+
+
+def _for_each_caption(a: dict[str, Any], w: str) -> str:
+    return f"For each row of {a['data']}"
+
+
+@step(
+    "for_each",
+    example="for_each: {data: accounts, label: '{{ row.number }} {{ row.name }}', steps: [...]}",
+    caption=_for_each_caption,
+    params=(
+        Param("data", required=True),
+        Param("as"),
+        Param("label"),
+        Param("title"),
+        Param("steps", (list,), required=True),
+    ),
+    nested=True,
+)
+def for_each(call: StepCall) -> None:
+    """Repeat the nested steps for every row of a data file (``scenarios/data/NAME.yaml``), with
+    the row's values as ``{{ row.FIELD }}``. Every row is reported as its own line with what was
+    expected and what was shown; a failing row does not stop the others. ``label`` names a row in
+    the report; ``title`` names the results table.
+
+    Example::
+
+        - for_each:
+            data: accounts
+            label: "{{ row.number }} {{ row.name }}"
+            steps:
+              - open: "/Overview/{{ row.number }}"
+              - expect_text: {test_id: balance, text: "{{ row.balance }}", exact: true}"""
+    raise AssertionError("for_each is run by the runner itself")  # pragma: no cover
+
+
+def _call_caption(a: dict[str, Any], w: str) -> str:
+    return f"Run {a['function']}"
+
+
+@step(
+    "call",
+    example="call: checks.event_log:no_errors",
+    caption=_call_caption,
+    scalar="function",
+    params=(Param("function", required=True), Param("args", (dict,))),
+)
+def call_(call: StepCall) -> Check | None:
+    """Run a Python function ``module:function`` for a custom check. It gets the Playwright page
+    and the run context (``saved``, ``data``, ``row``, ``target``, ``run``) and keyword ``args``;
+    it raises AssertionError (or smoke.steps.StepFailure) to fail. The scenarios folder is on the
+    import path, so ``checks/event_log.py`` there is ``checks.event_log``.
+
+    Example: ``- call: {function: checks.event_log:no_errors_since, args: {since: "{{ run.started }}"}}``"""
+    target = str(call.args["function"])
+    if ":" not in target:
+        raise StepFailure(f"call needs module:function, got {target!r}", kind="error")
+    module_name, func_name = target.split(":", 1)
+    import sys
+
+    scenarios_dir = str(call.ctx.scenarios_dir)
+    if scenarios_dir not in sys.path:
+        sys.path.insert(0, scenarios_dir)
+    try:
+        module = importlib.import_module(module_name)
+        func = getattr(module, func_name)
+    except (ImportError, AttributeError) as exc:
+        raise StepFailure(f"cannot load {target}: {exc}", kind="error") from None
+    try:
+        result = func(call.page, call.ctx.template_context(), **call.args.get("args", {}))
+    except StepFailure:
+        raise
+    except AssertionError as exc:
+        raise StepFailure(str(exc) or f"{target} failed") from None
+    return result if isinstance(result, Check) else None
+
+
+@dataclass
+class Documented:
+    name: str
+    summary: str
+    doc: str
+    example: str
+    takes: list[str] = field(default_factory=list)
+
+
+def documentation() -> list[Documented]:
+    out = []
+    for kind in REGISTRY.values():
+        takes = [("*" if p.required else "") + p.name for p in kind.params if p.name != "steps"]
+        if kind.locator != "none":
+            takes.insert(0, "locator" if kind.locator == "required" else "[locator]")
+        summary = " ".join(kind.doc.split("\n\n")[0].split())
+        out.append(Documented(kind.name, summary, kind.doc, kind.example, takes))
+    return out

@@ -1,0 +1,331 @@
+"""Targets: where the AdminPortal and the portal are, how to log in, and whether changes are allowed.
+
+``scenarios/targets.yaml``::
+
+    default: sandbox
+    targets:
+      staging:
+        admin_url: https://staging.example.com/AdminPortal/
+        portal_url: https://staging.example.com/Portal/
+        read_only: false
+        locators: locators/engageip.yaml
+        roles:
+          admin: {side: admin, user_env: SMOKE_ADMIN_USER, password_env: SMOKE_ADMIN_PASSWORD}
+        login:
+          admin:
+            - open: /
+            - fill: {label: Username, value: "{{ user }}"}
+            - fill: {label: Password, value: "{{ password }}"}
+            - click: {button: Log In}
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from smoke.locators import LocatorSpec, parse_locator
+from smoke.scenario import SIDES, Step, check_steps, parse_steps
+from smoke.values import EnvView
+from smoke.yamlfile import ConfigError, MarkedDict, Pos, display_path, load_file
+
+TARGET_KEYS = {
+    "description",
+    "admin_url",
+    "portal_url",
+    "read_only",
+    "locators",
+    "roles",
+    "login",
+    "env_defaults",
+    "server",
+    "release",
+    "mask",
+    "secrets",
+}
+
+
+@dataclass
+class Role:
+    name: str
+    side: str
+    user_env: str
+    password_env: str
+
+
+@dataclass
+class ServerSpec:
+    command: str
+    ready: str = "/"
+    timeout_s: float = 30.0
+
+
+@dataclass
+class ReleaseSpec:
+    url: str
+    pattern: str
+
+
+@dataclass
+class Target:
+    name: str
+    admin_url: str
+    portal_url: str
+    pos: Pos
+    read_only: bool = True
+    description: str = ""
+    roles: dict[str, Role] = field(default_factory=dict)
+    login: dict[str, list[Step]] = field(default_factory=dict)
+    locators: dict[str, LocatorSpec] = field(default_factory=dict)
+    env_defaults: dict[str, str] = field(default_factory=dict)
+    server: ServerSpec | None = None
+    release: ReleaseSpec | None = None
+    mask: list[LocatorSpec] = field(default_factory=list)
+    secret_envs: list[str] = field(default_factory=list)
+    base_dir: Path = Path(".")
+
+    def env(self) -> EnvView:
+        return EnvView(self.env_defaults)
+
+    def template_fields(self) -> list[str]:
+        return ["name", "admin_url", "portal_url", "read_only", "description"]
+
+    def template_view(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "admin_url": self.admin_url,
+            "portal_url": self.portal_url,
+            "read_only": self.read_only,
+            "description": self.description,
+        }
+
+    def base_url(self, side: str) -> str:
+        return self.admin_url if side == "admin" else self.portal_url
+
+    def with_server(self, server_url: str) -> Target:
+        """The URLs with ``{server}`` filled in, once the target's own server is up."""
+        import dataclasses
+
+        return dataclasses.replace(
+            self,
+            admin_url=self.admin_url.replace("{server}", server_url.rstrip("/")),
+            portal_url=self.portal_url.replace("{server}", server_url.rstrip("/")),
+            release=None
+            if self.release is None
+            else ReleaseSpec(self.release.url.replace("{server}", server_url.rstrip("/")), self.release.pattern),
+        )
+
+    def credentials(self, role: str) -> tuple[str, str]:
+        spec = self.roles[role]
+        env = self.env()
+        missing = [name for name in (spec.user_env, spec.password_env) if name not in env]
+        if missing:
+            raise ConfigError(
+                f"target {self.name!r}, role {role!r}: environment variable {missing[0]} is not set",
+                self.pos,
+                f"export {missing[0]}=... before running",
+            )
+        return env[spec.user_env], env[spec.password_env]
+
+    def secret_values(self) -> list[str]:
+        env = self.env()
+        names = {role.password_env for role in self.roles.values()} | set(self.secret_envs)
+        return [env[name] for name in sorted(names) if name in env and env[name]]
+
+    def hosts(self) -> list[str]:
+        return sorted({urlsplit(url).netloc for url in (self.admin_url, self.portal_url)})
+
+
+@dataclass
+class TargetsFile:
+    path: Path
+    default: str
+    targets: dict[str, Target]
+
+    def get(self, name: str | None) -> Target:
+        name = name or self.default
+        if name not in self.targets:
+            close = difflib.get_close_matches(name, sorted(self.targets), n=2)
+            hint = f"did you mean {' or '.join(close)}?" if close else f"targets: {', '.join(sorted(self.targets))}"
+            raise ConfigError(f"no target named {name!r} in {display_path(self.path)}", None, hint)
+        return self.targets[name]
+
+
+def _req_str(raw: MarkedDict, key: str, where: str) -> str:
+    if key not in raw or not isinstance(raw[key], str) or not raw[key].strip():
+        raise ConfigError(f"{where}: {key} is required (a text)", raw.pos_of(key) if key in raw else raw.pos)
+    return str(raw[key])
+
+
+def _url(raw: MarkedDict, key: str, where: str) -> str:
+    url = _req_str(raw, key, where)
+    if not re.match(r"^(https?://|\{server\})", url):
+        raise ConfigError(
+            f"{where}: {key} must start with http:// or https:// (or {{server}} for a target that starts its own server)",
+            raw.pos_of(key),
+        )
+    return url if url.endswith("/") else url + "/"
+
+
+def _parse_target(name: str, raw: Any, pos: Pos, base_dir: Path) -> Target:
+    where = f"target {name!r}"
+    if not isinstance(raw, MarkedDict):
+        raise ConfigError(f"{where} must be a mapping", pos)
+    for key in raw:
+        if key not in TARGET_KEYS:
+            close = difflib.get_close_matches(str(key), sorted(TARGET_KEYS), n=2)
+            hint = f"did you mean {' or '.join(close)}?" if close else f"a target takes: {', '.join(sorted(TARGET_KEYS))}"
+            raise ConfigError(f"{where}: unknown key {key!r}", raw.key_pos.get(key, pos), hint)
+    target = Target(
+        name=name,
+        admin_url=_url(raw, "admin_url", where),
+        portal_url=_url(raw, "portal_url", where),
+        pos=pos,
+        read_only=bool(raw.get("read_only", True)),
+        description=str(raw.get("description", "")),
+        base_dir=base_dir,
+    )
+    if "read_only" in raw and not isinstance(raw["read_only"], bool):
+        raise ConfigError(f"{where}: read_only must be true or false", raw.pos_of("read_only"))
+    env_defaults = raw.get("env_defaults", {})
+    if not isinstance(env_defaults, dict):
+        raise ConfigError(f"{where}: env_defaults must be a mapping NAME: value", raw.pos_of("env_defaults"))
+    target.env_defaults = {str(k): str(v) for k, v in env_defaults.items()}
+    roles = raw.get("roles")
+    if roles is None:
+        roles = MarkedDict()
+        roles.pos, roles.key_pos, roles.value_pos = pos, {}, {}
+    if not isinstance(roles, MarkedDict):
+        raise ConfigError(f"{where}: roles must be a mapping", raw.pos_of("roles"))
+    for role_name, spec in roles.items():
+        role_pos = roles.pos_of(role_name)
+        if not isinstance(spec, MarkedDict):
+            raise ConfigError(f"{where}: role {role_name!r} must be a mapping", role_pos)
+        side = spec.get("side", "admin")
+        if side not in SIDES:
+            raise ConfigError(f"{where}: role {role_name!r}: side must be admin or portal", role_pos)
+        target.roles[str(role_name)] = Role(
+            name=str(role_name),
+            side=side,
+            user_env=_req_str(spec, "user_env", f"{where} role {role_name!r}"),
+            password_env=_req_str(spec, "password_env", f"{where} role {role_name!r}"),
+        )
+    login = raw.get("login")
+    if login is None:
+        login = MarkedDict()
+        login.pos, login.key_pos, login.value_pos = pos, {}, {}
+    if not isinstance(login, MarkedDict):
+        raise ConfigError(f"{where}: login must map a side (admin, portal) to steps", raw.pos_of("login"))
+    for side, steps in login.items():
+        if side not in SIDES:
+            raise ConfigError(f"{where}: login side must be admin or portal, got {side!r}", login.pos_of(side))
+        target.login[side] = parse_steps(steps, login.pos_of(side), prefix=f"login.{side} step ")
+    for side in {role.side for role in target.roles.values()}:
+        if side not in target.login:
+            raise ConfigError(f"{where}: roles log in on the {side} side but login.{side} has no steps", pos)
+    locators = raw.get("locators")
+    if isinstance(locators, str):
+        path = base_dir / locators
+        loaded = load_file(path)
+        if not isinstance(loaded, MarkedDict):
+            raise ConfigError("a locator map is a mapping of name: locator", Pos(display_path(path), 1, 1))
+        locators = loaded
+    if locators is not None:
+        if not isinstance(locators, MarkedDict):
+            raise ConfigError(f"{where}: locators must be a file name or a mapping", raw.pos_of("locators"))
+        for key, value in _flatten(locators).items():
+            target.locators[key] = parse_locator(value[0], value[1])
+    server = raw.get("server")
+    if server is not None:
+        if not isinstance(server, MarkedDict) or "command" not in server:
+            raise ConfigError(f"{where}: server needs command: (with {{port}})", raw.pos_of("server"))
+        target.server = ServerSpec(
+            command=str(server["command"]),
+            ready=str(server.get("ready", "/")),
+            timeout_s=float(server.get("timeout", 30)),
+        )
+        if "{port}" not in target.server.command:
+            raise ConfigError(f"{where}: server command must contain {{port}}", server.pos_of("command"))
+    release = raw.get("release")
+    if release is not None:
+        if not isinstance(release, MarkedDict) or "url" not in release:
+            raise ConfigError(f"{where}: release needs url: and pattern:", raw.pos_of("release"))
+        target.release = ReleaseSpec(str(release["url"]), str(release.get("pattern", r"\d+(\.\d+)+")))
+    mask = raw.get("mask", [])
+    if not isinstance(mask, list):
+        raise ConfigError(f"{where}: mask must be a list of locators", raw.pos_of("mask"))
+    target.mask = [parse_locator(item, raw.pos_of("mask")) for item in mask]
+    secrets = raw.get("secrets", [])
+    if not isinstance(secrets, list):
+        raise ConfigError(f"{where}: secrets must be a list of environment variable names", raw.pos_of("secrets"))
+    target.secret_envs = [str(s) for s in secrets]
+    return target
+
+
+def _flatten(tree: MarkedDict, prefix: str = "") -> dict[str, tuple[Any, Pos]]:
+    """Nested groups of the locator map become dotted names: login: {username: ...} -> login.username."""
+    out: dict[str, tuple[Any, Pos]] = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, MarkedDict) and not any(k in value for k in _LOCATOR_PRIMARY):
+            out.update(_flatten(value, f"{name}."))
+        else:
+            out[name] = (value, tree.pos_of(key))
+    return out
+
+
+def _primary_keys() -> set[str]:
+    from smoke.locators import PRIMARY_KEYS
+
+    return set(PRIMARY_KEYS)
+
+
+_LOCATOR_PRIMARY = _primary_keys()
+
+
+def load_targets(path: Path) -> TargetsFile:
+    raw = load_file(path)
+    top = Pos(display_path(path), 1, 1)
+    if not isinstance(raw, MarkedDict) or not isinstance(raw.get("targets"), MarkedDict):
+        raise ConfigError("a targets file has 'targets:' mapping each name to its settings", top)
+    targets = {
+        str(name): _parse_target(str(name), spec, raw["targets"].pos_of(name), path.parent)
+        for name, spec in raw["targets"].items()
+    }
+    if not targets:
+        raise ConfigError("no targets defined", top)
+    default = str(raw.get("default", next(iter(targets))))
+    if default not in targets:
+        raise ConfigError(f"default target {default!r} is not defined", raw.pos_of("default"))
+    return TargetsFile(path=path, default=default, targets=targets)
+
+
+def check_target(target: Target, roles: set[str]) -> set[str]:
+    """Check the login recipes' templates; roles used must have their credentials set."""
+    env = target.env()
+    env_used: set[str] = set()
+    for side, steps in target.login.items():
+        env_used |= check_steps(
+            steps,
+            target=target,
+            data={},
+            env=env,
+            roots=("run", "target", "env"),
+            saved=set(),
+            row_keys=None,
+            extra_roots=("user", "password"),
+        )
+        del side
+    for role in sorted(roles):
+        target.credentials(role)
+    return env_used
+
+
+def env_missing(names: set[str], env: Mapping[str, str]) -> list[str]:
+    return sorted(name for name in names if name not in env and name not in os.environ)
