@@ -327,7 +327,7 @@ def _checklist(run: RunResult, anchors: _Anchors, scenario_views: list[dict[str,
                 items.append((item_id, DEFAULT_CHECKLIST.get(item_id, "(not in the checklist file)"), True, [],
                               "not run"))
     rows = []
-    for item_id, text, required, refs, recorded in items:
+    for item_id, text, required, refs, _recorded in items:
         covering: list[str] = []
         for ref in refs:
             anchor = anchors.by_key.get(ref)
@@ -345,9 +345,8 @@ def _checklist(run: RunResult, anchors: _Anchors, scenario_views: list[dict[str,
             status = "skipped"
         elif statuses:
             status = "not run"
-        elif refs:
-            status = recorded  # scenarios named by the run but not in its results
         else:
+            # scenarios named by the checklist but absent from the results prove nothing
             status = "not covered"
         rows.append({
             "id": item_id,
@@ -387,7 +386,7 @@ def _verdict(run: RunResult, counts: Mapping[str, int], checklist: list[dict[str
                   f"{'s have' if len(gaps) != 1 else ' has'} no passing coverage.")
     else:
         status, headline = "pass", "PASSED"
-        detail = f"All {total} scenario{'s' if total != 1 else ''} passed."
+        detail = "The one scenario passed." if total == 1 else f"All {total} scenarios passed."
     return {"status": status, "headline": headline, "detail": detail, "notes": notes,
             "recorded": run.verdict or "", "gaps": [g["id"] for g in gaps]}
 
