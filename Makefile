@@ -1,0 +1,51 @@
+# engageip-smoke: `make smoke` runs the suite against the sandbox; `make test` runs our tests.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+ARGS   ?=
+
+.PHONY: setup smoke demo sandbox test test-fast test-browser lint bench clean
+
+setup: $(STAMP)
+	@$(BIN)/smoke doctor --install >/dev/null || $(BIN)/smoke doctor
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+## the whole suite against the default target (the bundled sandbox); ends with the report's path
+smoke: setup
+	$(BIN)/smoke run $(ARGS)
+
+## headed, slowed down, captioned: for demos and training (needs a display or xvfb-run)
+demo: setup
+	$(BIN)/smoke run --headed --slowmo 600 $(ARGS)
+
+## the stand-in EngageIP server on http://127.0.0.1:8080
+sandbox: setup
+	$(BIN)/smoke sandbox --port 8080 $(ARGS)
+
+## every test: fast unit tests, then browser tests (against local servers bound to port 0)
+test: setup
+	$(BIN)/python -m pytest $(ARGS)
+
+test-fast: setup
+	$(BIN)/python -m pytest -m "not browser" $(ARGS)
+
+test-browser: setup
+	$(BIN)/python -m pytest -m browser $(ARGS)
+
+lint: setup
+	$(BIN)/ruff check smoke tests
+	$(BIN)/ruff format --check smoke tests
+	$(BIN)/mypy smoke
+
+bench: setup
+	$(BIN)/python -m smoke.bench $(ARGS)
+
+clean:
+	rm -rf $(VENV) reports/*/ reports/latest reports/index.html test-results .mypy_cache .ruff_cache
