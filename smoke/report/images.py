@@ -28,7 +28,9 @@ def _format_for(path: Path) -> str:
     try:
         return _FORMATS[path.suffix.lower()]
     except KeyError:
-        raise ValueError(f"unsupported image type {path.suffix!r} for {path} (use .jpg, .webp or .png)") from None
+        raise ValueError(
+            f"unsupported image type {path.suffix!r} for {path} (use .jpg, .webp or .png)"
+        ) from None
 
 
 def _save(image: Image.Image, dst: Path, quality: int) -> None:
@@ -67,10 +69,11 @@ def make_thumbnail(src: Path, dst: Path, width: int = 320) -> None:
     """Write a ``width``-pixel-wide thumbnail of ``src`` to ``dst`` (format from ``dst``'s suffix)."""
     with Image.open(src) as image:
         image.load()
+        small: Image.Image = image
         if image.width > width:
             height = max(1, round(image.height * width / image.width))
-            image = image.resize((width, height), Image.Resampling.LANCZOS)
-        _save(image, dst, THUMBNAIL_QUALITY)
+            small = image.resize((width, height), Image.Resampling.LANCZOS)
+        _save(small, dst, THUMBNAIL_QUALITY)
 
 
 def thumbnail_path(screenshot: str) -> str:

@@ -41,7 +41,11 @@ def collect_runs(reports_dir: Path) -> list[dict[str, Any]]:
         results = child / "results.json"
         if not results.is_file():
             continue
-        entry: dict[str, Any] = {"dir": child.name, "mtime": results.stat().st_mtime, "href": _report_href(child)}
+        entry: dict[str, Any] = {
+            "dir": child.name,
+            "mtime": results.stat().st_mtime,
+            "href": _report_href(child),
+        }
         try:
             run = RunResult.read(results)
         except (OSError, ValueError, TypeError, KeyError) as exc:
@@ -98,21 +102,29 @@ def trend_chart(runs_newest_first: list[dict[str, Any]]) -> dict[str, Any]:
                 continue
             y -= height
             segments.append({"key": key, "x": x, "y": round(y, 2), "width": BAR, "height": round(height, 2)})
-        bars.append({
-            "x": x,
-            "href": entry["href"],
-            "segments": segments,
-            "title": f"{entry['id']} ({entry['started']}): {values['passed']} passed, {values['failed']} failed, "
-            f"{values['flaky']} flaky, {values['skipped']} skipped",
-        })
+        bars.append(
+            {
+                "x": x,
+                "href": entry["href"],
+                "segments": segments,
+                "title": f"{entry['id']} ({entry['started']}): {values['passed']} passed, "
+                f"{values['failed']} failed, {values['flaky']} flaky, {values['skipped']} skipped",
+            }
+        )
     width = max(GAP + len(runs) * (BAR + GAP), 200)
     labels = []
     if runs:
         labels.append({"x": GAP, "text": runs[0]["id"], "anchor": "start"})
         if len(runs) > 1:
             labels.append({"x": width - GAP, "text": runs[-1]["id"], "anchor": "end"})
-    return {"width": width, "height": CHART_HEIGHT, "top": top, "bars": bars, "labels": labels,
-            "series": [{"key": k, "label": v} for k, v in SERIES]}
+    return {
+        "width": width,
+        "height": CHART_HEIGHT,
+        "top": top,
+        "bars": bars,
+        "labels": labels,
+        "series": [{"key": k, "label": v} for k, v in SERIES],
+    }
 
 
 def scenario_history(runs_newest_first: list[dict[str, Any]]) -> dict[str, Any]:
@@ -123,13 +135,19 @@ def scenario_history(runs_newest_first: list[dict[str, Any]]) -> dict[str, Any]:
         for name in entry["statuses"]:
             if name not in names:
                 names.append(name)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name in names:
         cells = []
         for entry in columns:
             status = entry["statuses"].get(name)
-            cells.append({"status": status or "absent", "label": label(status) if status else "not in this run",
-                          "run": entry["id"], "href": entry["href"]})
+            cells.append(
+                {
+                    "status": status or "absent",
+                    "label": label(status) if status else "not in this run",
+                    "run": entry["id"],
+                    "href": entry["href"],
+                }
+            )
         # a regression's first night: the oldest run of the current unbroken streak of failures
         since = None
         for entry in runs:
@@ -141,15 +159,21 @@ def scenario_history(runs_newest_first: list[dict[str, Any]]) -> dict[str, Any]:
             else:
                 break
         latest = next((e["statuses"][name] for e in runs if name in e["statuses"]), None)
-        rows.append({
-            "name": name,
-            "cells": cells,
-            "failing": latest in FAILING,
-            "since": {"id": since["id"], "started": since["started"], "href": since["href"]} if since else None,
-        })
+        rows.append(
+            {
+                "name": name,
+                "cells": cells,
+                "failing": latest in FAILING,
+                "since": {"id": since["id"], "started": since["started"], "href": since["href"]}
+                if since
+                else None,
+            }
+        )
     rows.sort(key=lambda r: (not r["failing"], r["name"].lower()))
-    return {"columns": [{"id": e["id"], "started": e["started"], "href": e["href"]} for e in columns],
-            "rows": rows}
+    return {
+        "columns": [{"id": e["id"], "started": e["started"], "href": e["href"]} for e in columns],
+        "rows": rows,
+    }
 
 
 def build_index(reports_dir: Path) -> dict[str, Any]:
@@ -159,8 +183,23 @@ def build_index(reports_dir: Path) -> dict[str, Any]:
         if entry.get("broken"):
             listed.append({"id": entry["dir"], "broken": entry["broken"], "href": entry["href"]})
             continue
-        listed.append({key: entry[key] for key in ("id", "href", "started", "duration", "target", "release",
-                                                    "verdict", "counts", "failed")} | {"broken": None})
+        listed.append(
+            {
+                key: entry[key]
+                for key in (
+                    "id",
+                    "href",
+                    "started",
+                    "duration",
+                    "target",
+                    "release",
+                    "verdict",
+                    "counts",
+                    "failed",
+                )
+            }
+            | {"broken": None}
+        )
     history = scenario_history(runs)
     regressions = [r for r in history["rows"] if r["failing"]]
     return {

@@ -8,6 +8,7 @@ checks ``sha256sum -c SHA256SUMS`` and that the manifest hash shown in the repor
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from dataclasses import dataclass
@@ -55,12 +56,14 @@ def build_manifest(run_dir: Path) -> dict[str, Any]:
     run_id = run_dir.name
     results = run_dir / "results.json"
     if results.is_file():
-        try:
+        with contextlib.suppress(OSError, ValueError):
             run_id = json.loads(results.read_text(encoding="utf-8")).get("id") or run_id
-        except (OSError, ValueError):
-            pass
     files = [
-        {"path": rel.as_posix(), "sha256": sha256_file(run_dir / rel), "bytes": (run_dir / rel).stat().st_size}
+        {
+            "path": rel.as_posix(),
+            "sha256": sha256_file(run_dir / rel),
+            "bytes": (run_dir / rel).stat().st_size,
+        }
         for rel in evidence_files(run_dir)
     ]
     return {"run_id": run_id, "algorithm": "sha256", "files": files}

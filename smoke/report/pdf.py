@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +23,11 @@ async () => {
 """
 
 _FOOTER = (
-    '<div style="font-size:8px;width:100%;padding:0 12mm;color:#555;display:flex;justify-content:space-between">'
-    '<span class="title"></span><span>Page <span class="pageNumber"></span> of <span class="totalPages"></span>'
-    "</span></div>"
+    '<div style="font-size:8px;width:100%;padding:0 12mm;color:#555;'
+    'display:flex;justify-content:space-between">'
+    '<span class="title"></span>'
+    '<span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span>'
+    "</div>"
 )
 
 
@@ -33,12 +36,22 @@ def write_pdf(html: Path, pdf: Path, launch_kwargs: dict[str, Any]) -> Path:
 
     The caller passes ``smoke.browser.chromium_launch_kwargs()``. Writes ``<pdf>.sha256`` beside it.
     """
-    from playwright.sync_api import sync_playwright
-
     html = Path(html).resolve()
     pdf = Path(pdf)
     pdf.parent.mkdir(parents=True, exist_ok=True)
     tmp = pdf.with_name(pdf.name + ".tmp")
+    # Playwright's sync API refuses to start inside a running event loop, and a caller may hold one
+    # (pytest-playwright's session, a sync_playwright block): printing in a thread of its own avoids both.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="smoke-pdf") as pool:
+        pool.submit(_print, html, tmp, dict(launch_kwargs)).result()
+    tmp.replace(pdf)
+    write_sidecar(pdf)
+    return pdf
+
+
+def _print(html: Path, out: Path, launch_kwargs: dict[str, Any]) -> None:
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(**launch_kwargs)
         try:
@@ -47,7 +60,7 @@ def write_pdf(html: Path, pdf: Path, launch_kwargs: dict[str, Any]) -> Path:
             page.evaluate(_PREPARE)
             page.emulate_media(media="print")
             page.pdf(
-                path=str(tmp),
+                path=str(out),
                 format="A4",
                 print_background=True,
                 prefer_css_page_size=True,
@@ -58,6 +71,3 @@ def write_pdf(html: Path, pdf: Path, launch_kwargs: dict[str, Any]) -> Path:
             )
         finally:
             browser.close()
-    tmp.replace(pdf)
-    write_sidecar(pdf)
-    return pdf

@@ -25,6 +25,7 @@ from smoke.results import (
     DataTable,
     RunResult,
     ScenarioResult,
+    Status,
     StepError,
     StepResult,
     TableRow,
@@ -35,21 +36,45 @@ NOT_REQUIRED = DEFAULT_NOT_REQUIRED
 
 # (file stem, name, checklist ids, side, role, changes_data); the order failures are taken in
 SCENARIOS = [
-    ("diverse_accounts", "Diverse accounts match production", ["diverse-accounts", "account-data"],
-     "admin", "billing", False),
+    (
+        "diverse_accounts",
+        "Diverse accounts match production",
+        ["diverse-accounts", "account-data"],
+        "admin",
+        "billing",
+        False,
+    ),
     ("payments", "Pay a bill on every card processor", ["payment-processing"], "admin", "billing", True),
     ("role_permissions", "Each role reaches what it needs", ["role-permissions"], "admin", "admin", False),
     ("admin_login", "Log in to the AdminPortal", ["admin-login"], "admin", "admin", False),
     ("event_log", "Event log has no errors since the run started", ["event-log"], "admin", "admin", False),
-    ("portal_signup", "Portal signup creates an account and a user-package",
-     ["portal-signup", "provisioning", "portal-integration"], "portal", None, True),
+    (
+        "portal_signup",
+        "Portal signup creates an account and a user-package",
+        ["portal-signup", "provisioning", "portal-integration"],
+        "portal",
+        None,
+        True,
+    ),
     ("portal_payment", "Pay a bill online in the portal", ["online-payments"], "portal", "customer", True),
-    ("portal_account", "Portal shows accurate account data", ["account-data", "portal-integration"],
-     "portal", "customer", False),
+    (
+        "portal_account",
+        "Portal shows accurate account data",
+        ["account-data", "portal-integration"],
+        "portal",
+        "customer",
+        False,
+    ),
     ("contacts", "Add and update a contact", ["contacts"], "admin", "csr", True),
     ("tickets", "Open and edit a ticket", ["tickets"], "admin", "csr", True),
-    ("special_pricing", "Discounts and price plans price correctly", ["special-pricing"], "admin", "billing",
-     False),
+    (
+        "special_pricing",
+        "Discounts and price plans price correctly",
+        ["special-pricing"],
+        "admin",
+        "billing",
+        False,
+    ),
     ("usage_report", "Usage report shows the rated UDRs", ["customer-reports"], "admin", "billing", False),
     ("custom_code", "Page extension and custom action run", ["custom-code"], "admin", "admin", False),
     ("provisioning_queue", "Provisioning queue is drained", ["provisioning"], "admin", "admin", False),
@@ -86,8 +111,15 @@ def _cached_font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
     return _FONTS[size]
 
 
-def draw_screenshot(path: Path, title: str, caption: str, url: str, *, failed: bool = False,
-                    size: tuple[int, int] = (800, 500)) -> None:
+def draw_screenshot(
+    path: Path,
+    title: str,
+    caption: str,
+    url: str,
+    *,
+    failed: bool = False,
+    size: tuple[int, int] = (800, 500),
+) -> None:
     """A fake AdminPortal page with the step's caption written on it, saved as JPEG."""
     image = Image.new("RGB", size, (246, 247, 249))
     draw = ImageDraw.Draw(image)
@@ -100,14 +132,27 @@ def draw_screenshot(path: Path, title: str, caption: str, url: str, *, failed: b
     draw.text((24, 124), caption[:80], fill=(40, 40, 50), font=_cached_font(15))
     for row in range(6):
         top = 170 + row * 34
-        draw.rectangle((24, top, width - 24, top + 28), outline=(200, 205, 212),
-                       fill=(255, 255, 255) if row % 2 else (240, 243, 247))
-        draw.text((34, top + 6), f"Row {row + 1}    Active    $ {row * 17 + 3}.00", fill=(50, 50, 60),
-                  font=_cached_font(13))
+        draw.rectangle(
+            (24, top, width - 24, top + 28),
+            outline=(200, 205, 212),
+            fill=(255, 255, 255) if row % 2 else (240, 243, 247),
+        )
+        draw.text(
+            (34, top + 6),
+            f"Row {row + 1}    Active    $ {row * 17 + 3}.00",
+            fill=(50, 50, 60),
+            font=_cached_font(13),
+        )
     if failed:
-        draw.rectangle((24, height - 70, width - 24, height - 24), fill=(253, 226, 226), outline=(200, 30, 30))
-        draw.text((36, height - 58), "Error: the page did not show what was expected", fill=(160, 20, 20),
-                  font=_cached_font(15))
+        draw.rectangle(
+            (24, height - 70, width - 24, height - 24), fill=(253, 226, 226), outline=(200, 30, 30)
+        )
+        draw.text(
+            (36, height - 58),
+            "Error: the page did not show what was expected",
+            fill=(160, 20, 20),
+            font=_cached_font(15),
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     image.save(path, "JPEG", quality=80)
 
@@ -159,9 +204,19 @@ def make_synthetic_run(
     shot_no = 0
     scenarios: list[ScenarioResult] = []
 
-    def make_step(index: str, kind: str, caption: str, status: str, title: str, url: str, *,
-                  depth: int = 0, row: str | None = None, error: StepError | None = None,
-                  prefix: str = "") -> StepResult:
+    def make_step(
+        index: str,
+        kind: str,
+        caption: str,
+        status: str,
+        title: str,
+        url: str,
+        *,
+        depth: int = 0,
+        row: str | None = None,
+        error: StepError | None = None,
+        prefix: str = "",
+    ) -> StepResult:
         nonlocal clock, shot_no
         shot_no += 1
         name = f"{prefix}{shot_no:04d}-{title.lower().replace(' ', '-')[:24]}-{index.replace('.', '_')}"
@@ -172,9 +227,20 @@ def make_synthetic_run(
         thumb = thumbnail_path(shot)
         make_thumbnail(run_dir / shot, run_dir / thumb)
         duration = 0.2 + (shot_no % 7) * 0.13
-        step = StepResult(index=index, kind=kind, caption=caption, status=status,  # type: ignore[arg-type]
-                          started=_iso(clock), duration_s=round(duration, 2), depth=depth, screenshot=shot,
-                          thumbnail=thumb, url=url, error=error, row=row)
+        step = StepResult(
+            index=index,
+            kind=kind,
+            caption=caption,
+            status=status,  # type: ignore[arg-type]
+            started=_iso(clock),
+            duration_s=round(duration, 2),
+            depth=depth,
+            screenshot=shot,
+            thumbnail=thumb,
+            url=url,
+            error=error,
+            row=row,
+        )
         clock += timedelta(seconds=duration)
         return step
 
@@ -193,17 +259,38 @@ def make_synthetic_run(
             if loop_at is not None and top == loop_at and count - i > 3:
                 # a for_each over data rows: a header step then nested steps per row
                 inner = min(count - i - 1, 6 + (count // 4))
-                step_list.append(make_step(str(top), "for_each", "For each row of data/accounts.yaml",
-                                           "passed", name, base + "/Accounts"))
+                step_list.append(
+                    make_step(
+                        str(top),
+                        "for_each",
+                        "For each row of data/accounts.yaml",
+                        "passed",
+                        name,
+                        base + "/Accounts",
+                    )
+                )
                 i += 1
                 for k in range(inner):
                     row_no, sub = divmod(k, 2)
                     label = f"account {100230 + row_no}"
                     kind = "open" if sub == 0 else "expect_text"
-                    caption = (f"Open the overview of {label}" if sub == 0
-                               else f"Expect the balance of {label} to read ${40 + row_no * 5}.00")
-                    step_list.append(make_step(f"{top}.{row_no + 1}.{sub + 1}", kind, caption, "passed", name,
-                                               f"{base}/Overview/{100230 + row_no}", depth=1, row=label))
+                    caption = (
+                        f"Open the overview of {label}"
+                        if sub == 0
+                        else f"Expect the balance of {label} to read ${40 + row_no * 5}.00"
+                    )
+                    step_list.append(
+                        make_step(
+                            f"{top}.{row_no + 1}.{sub + 1}",
+                            kind,
+                            caption,
+                            "passed",
+                            name,
+                            f"{base}/Overview/{100230 + row_no}",
+                            depth=1,
+                            row=label,
+                        )
+                    )
                     i += 1
                 continue
             kind = _KINDS[(top + n) % len(_KINDS)]
@@ -227,7 +314,9 @@ def make_synthetic_run(
                 status = "failed"
                 error = _failure(stem, secret)
                 caption = error.message.split(":")[0] if stem == "diverse_accounts" else caption
-            step_list.append(make_step(str(top), kind, caption, status, name, f"{base}/Page{top}", error=error))
+            step_list.append(
+                make_step(str(top), kind, caption, status, name, f"{base}/Page{top}", error=error)
+            )
             i += 1
 
         scenario = ScenarioResult(
@@ -253,10 +342,13 @@ def make_synthetic_run(
             scenario.failed_step = failed.index
             scenario.console_errors = [
                 "TypeError: Cannot read properties of undefined (reading 'balance') at overview.js:112",
-                f"Failed to load resource: the server responded with a status of 500 (INTERNAL SERVER ERROR) {secret}",
+                "Failed to load resource: the server responded with a status of 500 "
+                f"(INTERNAL SERVER ERROR) {secret}",
             ]
-            scenario.network_failures = [f"POST {base}/Payments/Process -> 500 INTERNAL SERVER ERROR",
-                                         f"GET {base}/api/balance?account=100234 -> net::ERR_CONNECTION_RESET"]
+            scenario.network_failures = [
+                f"POST {base}/Payments/Process -> 500 INTERNAL SERVER ERROR",
+                f"GET {base}/api/balance?account=100234 -> net::ERR_CONNECTION_RESET",
+            ]
             trace = run_dir / "traces" / f"{stem}.zip"
             trace.parent.mkdir(parents=True, exist_ok=True)
             buffer = io.BytesIO()
@@ -267,42 +359,72 @@ def make_synthetic_run(
         scenario.tables = _tables(stem, fails)
         if flaky and stem == FLAKY_STEM and not fails:
             attempt_steps = [
-                make_step(s.index, s.kind, s.caption, s.status, name, s.url or base, depth=s.depth, row=s.row,
-                          prefix="attempt1-")
+                make_step(
+                    s.index,
+                    s.kind,
+                    s.caption,
+                    s.status,
+                    name,
+                    s.url or base,
+                    depth=s.depth,
+                    row=s.row,
+                    prefix="attempt1-",
+                )
                 for s in step_list[: max(1, len(step_list) - 1)]
             ]
-            timeout = StepError(message="Timed out after 10 s waiting for the 'Save' button to be enabled",
-                                expected="button 'Save' enabled", actual="button 'Save' disabled",
-                                kind="timeout")
+            timeout = StepError(
+                message="Timed out after 10 s waiting for the 'Save' button to be enabled",
+                expected="button 'Save' enabled",
+                actual="button 'Save' disabled",
+                kind="timeout",
+            )
             attempt_steps[-1].status = "failed"
             attempt_steps[-1].error = timeout
-            scenario.attempts = [Attempt(number=1, status="failed", error=timeout, steps=attempt_steps,
-                                         duration_s=12.5)]
+            scenario.attempts = [
+                Attempt(number=1, status="failed", error=timeout, steps=attempt_steps, duration_s=12.5)
+            ]
             scenario.status = "flaky"
         scenarios.append(scenario)
 
     if skipped:
         stem, name, checklist, side, role, changes = SKIPPED
-        scenarios.append(ScenarioResult(
-            nodeid=f"scenarios/{stem}.yaml::{name}", name=name, file=f"scenarios/{stem}.yaml",
-            description="The headed demo walk-through of the release's new features.",
-            checklist=list(checklist), tags=["demo"], side=side, role=role, changes_data=changes,
-            status="skipped", skip_reason="demo scenarios run only with `smoke demo`",
-        ))
+        scenarios.append(
+            ScenarioResult(
+                nodeid=f"scenarios/{stem}.yaml::{name}",
+                name=name,
+                file=f"scenarios/{stem}.yaml",
+                description="The headed demo walk-through of the release's new features.",
+                checklist=list(checklist),
+                tags=["demo"],
+                side=side,
+                role=role,
+                changes_data=changes,
+                status="skipped",
+                skip_reason="demo scenarios run only with `smoke demo`",
+            )
+        )
 
     checklist_items = []
     for item_id, text in CHECKLIST.items():
         covering = [s for s in scenarios if item_id in s.checklist]
+        item_status: Status
         if not covering:
-            status = "not run"
+            item_status = "not run"
         elif any(s.status in ("failed", "error") for s in covering):
-            status = "failed"
+            item_status = "failed"
         elif any(s.status in ("passed", "flaky") for s in covering):
-            status = "passed"
+            item_status = "passed"
         else:
-            status = "skipped"
-        checklist_items.append(ChecklistItem(id=item_id, text=text, scenarios=[s.nodeid for s in covering],
-                                             status=status, required=item_id not in NOT_REQUIRED))  # type: ignore[arg-type]
+            item_status = "skipped"
+        checklist_items.append(
+            ChecklistItem(
+                id=item_id,
+                text=text,
+                scenarios=[s.nodeid for s in covering],
+                status=item_status,
+                required=item_id not in NOT_REQUIRED,
+            )
+        )
 
     run = RunResult(
         id=run_id,
@@ -310,11 +432,19 @@ def make_synthetic_run(
         finished=_iso(clock),
         duration_s=round((clock - started).total_seconds(), 2),
         status="failed" if failing_stems & {s[0] for s in defs} else "passed",
-        target={"name": "sandbox", "admin_url": "http://127.0.0.1:8765/AdminPortal/",
-                "portal_url": "http://127.0.0.1:8765/portal/", "read_only": False},
+        target={
+            "name": "sandbox",
+            "admin_url": "http://127.0.0.1:8765/AdminPortal/",
+            "portal_url": "http://127.0.0.1:8765/portal/",
+            "read_only": False,
+        },
         release="8.5.26.5",
-        browser={"name": "chromium", "version": "Chromium 131.0.6778.85", "headless": True,
-                 "executable": "/usr/bin/chromium"},
+        browser={
+            "name": "chromium",
+            "version": "Chromium 131.0.6778.85",
+            "headless": True,
+            "executable": "/usr/bin/chromium",
+        },
         user="qa",
         host="smoke-runner-01",
         revision="1db7e39",
@@ -331,14 +461,24 @@ def make_synthetic_run(
 
 def _failure(stem: str, secret: str) -> StepError:
     if stem == "diverse_accounts":
-        return StepError(message="Balance of account 100234 differs from production: expected $120.00, "
-                                 "shown $95.00",
-                         expected="$120.00", actual="$95.00", kind="assertion")
+        return StepError(
+            message="Balance of account 100234 differs from production: expected $120.00, shown $95.00",
+            expected="$120.00",
+            actual="$95.00",
+            kind="assertion",
+        )
     if stem == "payments":
-        return StepError(message="Payment on 'Authorize.Net (test)' eCheck/ACH was declined",
-                         expected="text 'Payment approved'", actual="text 'Payment declined (code 2)'")
-    return StepError(message=f"Expected the page to show 'Saved' {secret}".strip(),
-                     expected="text 'Saved'", actual="text 'An error occurred'", kind="assertion")
+        return StepError(
+            message="Payment on 'Authorize.Net (test)' eCheck/ACH was declined",
+            expected="text 'Payment approved'",
+            actual="text 'Payment declined (code 2)'",
+        )
+    return StepError(
+        message=f"Expected the page to show 'Saved' {secret}".strip(),
+        expected="text 'Saved'",
+        actual="text 'An error occurred'",
+        kind="assertion",
+    )
 
 
 def _tables(stem: str, fails: bool) -> list[DataTable]:
@@ -354,21 +494,40 @@ def _tables(stem: str, fails: bool) -> list[DataTable]:
                 row.diffs = {"Balance": ["$120.00", "$95.00"]}
                 row.message = "balance differs from production"
             rows.append(row)
-        return [DataTable(title="Accounts: expected (production) vs shown (staging)",
-                          columns=["Account", "Name", "Status", "Balance", "Next bill date", "Last charge"],
-                          rows=rows, kind="accounts")]
+        return [
+            DataTable(
+                title="Accounts: expected (production) vs shown (staging)",
+                columns=["Account", "Name", "Status", "Balance", "Next bill date", "Last charge"],
+                rows=rows,
+                kind="accounts",
+            )
+        ]
     if stem == "payments":
         rows = []
         for k, (processor, method, number, amount) in enumerate(PROCESSORS):
             declined = fails and k == 2
-            rows.append(TableRow(
-                cells=[processor, method, number, amount, "declined" if declined else "approved",
-                       "" if declined else f"TX-{7000 + k}"],
-                status="failed" if declined else "passed",
-                diffs={"Result": ["approved", "declined"]} if declined else {},
-            ))
-        return [DataTable(title="Payments per processor", rows=rows, kind="payments",
-                          columns=["Processor", "Method", "Card / account", "Amount", "Result", "Transaction"])]
+            rows.append(
+                TableRow(
+                    cells=[
+                        processor,
+                        method,
+                        number,
+                        amount,
+                        "declined" if declined else "approved",
+                        "" if declined else f"TX-{7000 + k}",
+                    ],
+                    status="failed" if declined else "passed",
+                    diffs={"Result": ["approved", "declined"]} if declined else {},
+                )
+            )
+        return [
+            DataTable(
+                title="Payments per processor",
+                rows=rows,
+                kind="payments",
+                columns=["Processor", "Method", "Card / account", "Amount", "Result", "Transaction"],
+            )
+        ]
     if stem == "role_permissions":
         rows = []
         for role in ROLES:
@@ -379,8 +538,14 @@ def _tables(stem: str, fails: bool) -> list[DataTable]:
                 row.status = "failed"
                 row.diffs = {"Edit ticket": ["yes", "no"]}
             rows.append(row)
-        return [DataTable(title="Role x function permissions (expected vs actual)", columns=["Role", *FUNCTIONS],
-                          rows=rows, kind="permissions")]
+        return [
+            DataTable(
+                title="Role x function permissions (expected vs actual)",
+                columns=["Role", *FUNCTIONS],
+                rows=rows,
+                kind="permissions",
+            )
+        ]
     return []
 
 
@@ -388,11 +553,15 @@ def _junit(run: RunResult) -> str:
     from xml.sax.saxutils import quoteattr
 
     counts = run.count()
-    lines = ['<?xml version="1.0" encoding="utf-8"?>',
-             f'<testsuites><testsuite name="smoke" tests="{counts["total"]}" failures="{counts["failed"]}" '
-             f'skipped="{counts["skipped"]}">']
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<testsuites><testsuite name="smoke" tests="{counts["total"]}" failures="{counts["failed"]}" '
+        f'skipped="{counts["skipped"]}">',
+    ]
     for s in run.scenarios:
-        lines.append(f"<testcase classname={quoteattr(s.file)} name={quoteattr(s.name)} time=\"{s.duration_s}\">")
+        lines.append(
+            f'<testcase classname={quoteattr(s.file)} name={quoteattr(s.name)} time="{s.duration_s}">'
+        )
         if s.status == "failed" and s.error:
             lines.append(f"<failure message={quoteattr(s.error.message)}/>")
         if s.status == "skipped":

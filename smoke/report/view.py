@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import itertools
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
@@ -44,9 +45,10 @@ DEFAULT_CHECKLIST = {
     "account-data": "Account data shown in the portal is accurate (account name, bill date, balance, ...).",
     "custom-code": "Custom code, page extensions and actions work.",
     "data-import": "Regular data imports import without issue.",
-    "diverse-accounts": "Ten or more diverse accounts: balances and charges match production (previous release).",
-    "role-permissions": "Each staff role can reach the functions it needs (workorders, tickets, adding accounts, "
-    "adding packages) and nothing it should not.",
+    "diverse-accounts": "Ten or more diverse accounts: balances and charges match production "
+    "(previous release).",
+    "role-permissions": "Each staff role can reach the functions it needs (workorders, tickets, "
+    "adding accounts, adding packages) and nothing it should not.",
     "new-features": "Walk through new features (the headed demo/training run).",
     "sign-off": "The evidence is attached to the production upgrade request and sign-off.",
 }
@@ -72,7 +74,9 @@ class Scrubber:
                 variants.update({compact, " ".join(groups), "-".join(groups)})
             variants.add(quote(secret, safe=""))
         # html.escape for the document pass: a secret with & or < is in the HTML escaped
-        escaped = {html.escape(v, quote=True) for v in variants} | {html.escape(v, quote=False) for v in variants}
+        escaped = {html.escape(v, quote=True) for v in variants} | {
+            html.escape(v, quote=False) for v in variants
+        }
         self._text = sorted(variants, key=len, reverse=True)
         # Secrets shorter than four characters would also match markup; they are masked in the texts only
         self._document = sorted((v for v in variants | escaped if len(v) >= 4), key=len, reverse=True)
@@ -203,33 +207,36 @@ def _steps(steps: Sequence[StepResult], prefix: str, images: Images, failed_step
         thumb = step.thumbnail if images.exists(step.thumbnail) else (shot if images.exists(shot) else None)
         size = images.size(thumb) if thumb else None
         thumb_w, thumb_h = (160, round(160 * size[1] / size[0])) if size and size[0] else (160, 100)
-        out.append({
-            "anchor": anchor,
-            "lightbox": f"{anchor}-shot",
-            "index": step.index,
-            "kind": step.kind,
-            "caption": step.caption,
-            "status": step.status,
-            "status_label": label(step.status),
-            "duration": fmt_duration(step.duration_s),
-            "started": fmt_time(step.started),
-            "depth": max(0, min(step.depth, 6)),
-            "row": step.row,
-            "url": step.url,
-            "error": _error(step.error),
-            "is_failure": step.status in FAILING or (failed_step is not None and step.index == failed_step),
-            "shot_path": shot,
-            "shot_missing": bool(shot) and not images.exists(shot),
-            "thumb_src": images.src(thumb),
-            "thumb_w": thumb_w,
-            "thumb_h": thumb_h,
-            "full_src": images.src(shot),
-            "full_href": images.href(shot) if images.exists(shot) else None,
-            "prev": None,
-            "next": None,
-        })
+        out.append(
+            {
+                "anchor": anchor,
+                "lightbox": f"{anchor}-shot",
+                "index": step.index,
+                "kind": step.kind,
+                "caption": step.caption,
+                "status": step.status,
+                "status_label": label(step.status),
+                "duration": fmt_duration(step.duration_s),
+                "started": fmt_time(step.started),
+                "depth": max(0, min(step.depth, 6)),
+                "row": step.row,
+                "url": step.url,
+                "error": _error(step.error),
+                "is_failure": step.status in FAILING
+                or (failed_step is not None and step.index == failed_step),
+                "shot_path": shot,
+                "shot_missing": bool(shot) and not images.exists(shot),
+                "thumb_src": images.src(thumb),
+                "thumb_w": thumb_w,
+                "thumb_h": thumb_h,
+                "full_src": images.src(shot),
+                "full_href": images.href(shot) if images.exists(shot) else None,
+                "prev": None,
+                "next": None,
+            }
+        )
     with_images = [s for s in out if s["full_src"]]
-    for before, after in zip(with_images, with_images[1:], strict=False):
+    for before, after in itertools.pairwise(with_images):
         before["next"] = after["lightbox"]
         after["prev"] = before["lightbox"]
     return out
@@ -253,27 +260,40 @@ def _table(table: DataTable) -> dict[str, Any]:
         for position, column in enumerate(table.columns):
             text = row.cells[position] if position < len(row.cells) else ""
             diff = row.diffs.get(column)
-            expected, shown = (list(diff) + ["", ""])[:2] if diff else ("", "")
-            cells.append({
-                "text": text,
-                "column": column,
-                "diff": diff is not None and expected != shown,
-                "expected": expected,
-                "shown": shown,
-                "css": _cell_class(table.kind, text),
-            })
+            expected, shown = [*diff, "", ""][:2] if diff else ("", "")
+            cells.append(
+                {
+                    "text": text,
+                    "column": column,
+                    "diff": diff is not None and expected != shown,
+                    "expected": expected,
+                    "shown": shown,
+                    "css": _cell_class(table.kind, text),
+                }
+            )
         extra = [k for k in row.diffs if k not in table.columns]
-        rows.append({
-            "status": row.status,
-            "status_label": label(row.status),
-            "cells": cells,
-            "message": row.message,
-            "extra_diffs": [{"column": k, "expected": row.diffs[k][0] if row.diffs[k] else "",
-                             "shown": row.diffs[k][1] if len(row.diffs[k]) > 1 else ""} for k in extra],
-            "is_failure": row.status in FAILING or bool(row.diffs),
-        })
-    kind_titles = {"accounts": "Accounts: expected vs shown", "permissions": "Permission grid: role x function",
-                   "payments": "Payments per processor"}
+        rows.append(
+            {
+                "status": row.status,
+                "status_label": label(row.status),
+                "cells": cells,
+                "message": row.message,
+                "extra_diffs": [
+                    {
+                        "column": k,
+                        "expected": row.diffs[k][0] if row.diffs[k] else "",
+                        "shown": row.diffs[k][1] if len(row.diffs[k]) > 1 else "",
+                    }
+                    for k in extra
+                ],
+                "is_failure": row.status in FAILING or bool(row.diffs),
+            }
+        )
+    kind_titles = {
+        "accounts": "Accounts: expected vs shown",
+        "permissions": "Permission grid: role x function",
+        "payments": "Payments per processor",
+    }
     return {
         "title": table.title or kind_titles.get(table.kind, "Data"),
         "kind": table.kind,
@@ -324,8 +344,15 @@ def _checklist(run: RunResult, anchors: _Anchors, scenario_views: list[dict[str,
         for item_id in scenario.checklist:
             if item_id not in known:
                 known.add(item_id)
-                items.append((item_id, DEFAULT_CHECKLIST.get(item_id, "(not in the checklist file)"), True, [],
-                              "not run"))
+                items.append(
+                    (
+                        item_id,
+                        DEFAULT_CHECKLIST.get(item_id, "(not in the checklist file)"),
+                        True,
+                        [],
+                        "not run",
+                    )
+                )
     rows = []
     for item_id, text, required, refs, _recorded in items:
         covering: list[str] = []
@@ -348,17 +375,26 @@ def _checklist(run: RunResult, anchors: _Anchors, scenario_views: list[dict[str,
         else:
             # scenarios named by the checklist but absent from the results prove nothing
             status = "not covered"
-        rows.append({
-            "id": item_id,
-            "text": text,
-            "required": required,
-            "status": status,
-            "status_label": label(status),
-            "scenarios": [{"anchor": a, "name": by_anchor[a]["name"], "status": by_anchor[a]["status"],
-                           "status_label": by_anchor[a]["status_label"]} for a in covering],
-            "unresolved": [r for r in refs if r not in anchors.by_key],
-            "stands_out": required and status not in PASSING,
-        })
+        rows.append(
+            {
+                "id": item_id,
+                "text": text,
+                "required": required,
+                "status": status,
+                "status_label": label(status),
+                "scenarios": [
+                    {
+                        "anchor": a,
+                        "name": by_anchor[a]["name"],
+                        "status": by_anchor[a]["status"],
+                        "status_label": by_anchor[a]["status_label"],
+                    }
+                    for a in covering
+                ],
+                "unresolved": [r for r in refs if r not in anchors.by_key],
+                "stands_out": required and status not in PASSING,
+            }
+        )
     return rows
 
 
@@ -382,13 +418,21 @@ def _verdict(run: RunResult, counts: Mapping[str, int], checklist: list[dict[str
         status, headline, detail = "incomplete", "NOTHING RAN", "No scenario ran in this run."
     elif gaps:
         status, headline = "incomplete", "INCOMPLETE"
-        detail = (f"No scenario failed, but {len(gaps)} required checklist item"
-                  f"{'s have' if len(gaps) != 1 else ' has'} no passing coverage.")
+        detail = (
+            f"No scenario failed, but {len(gaps)} required checklist item"
+            f"{'s have' if len(gaps) != 1 else ' has'} no passing coverage."
+        )
     else:
         status, headline = "pass", "PASSED"
         detail = "The one scenario passed." if total == 1 else f"All {total} scenarios passed."
-    return {"status": status, "headline": headline, "detail": detail, "notes": notes,
-            "recorded": run.verdict or "", "gaps": [g["id"] for g in gaps]}
+    return {
+        "status": status,
+        "headline": headline,
+        "detail": detail,
+        "notes": notes,
+        "recorded": run.verdict or "",
+        "gaps": [g["id"] for g in gaps],
+    }
 
 
 def build_view(
@@ -401,7 +445,7 @@ def build_view(
     manifest_sha256: str | None,
     generated: str,
     scrub: Callable[[Any], Any],
-) -> dict[str, Any]:
+) -> Any:
     counts = run.count()
     anchors = _Anchors()
     scenario_views: list[dict[str, Any]] = []
@@ -422,38 +466,40 @@ def build_view(
             }
             for attempt in scenario.attempts
         ]
-        scenario_views.append({
-            "anchor": anchor,
-            "number": number,
-            "name": scenario.name,
-            "nodeid": scenario.nodeid,
-            "file": scenario.file,
-            "description": scenario.description,
-            "checklist": list(scenario.checklist),
-            "tags": list(scenario.tags),
-            "side": scenario.side,
-            "role": scenario.role,
-            "changes_data": scenario.changes_data,
-            "status": scenario.status,
-            "status_label": label(scenario.status),
-            "is_failure": scenario.status in FAILING,
-            "started": fmt_time(scenario.started),
-            "duration": fmt_duration(scenario.duration_s),
-            "error": _error(scenario.error),
-            "failed_step": scenario.failed_step,
-            "skip_reason": scenario.skip_reason,
-            "steps": steps,
-            "tables": [_table(t) for t in scenario.tables],
-            "console_errors": list(scenario.console_errors),
-            "network_failures": list(scenario.network_failures),
-            "trace": _trace(scenario, run, images, run_dir),
-            "video_href": images.prefix + quote(scenario.video, safe="/") if scenario.video else None,
-            "video_name": Path(scenario.video).name if scenario.video else None,
-            "worker": scenario.worker,
-            "attempts": attempts,
-            "shots": sum(1 for s in steps if s["full_src"]),
-            "missing_shots": sum(1 for s in steps if not s["full_src"]),
-        })
+        scenario_views.append(
+            {
+                "anchor": anchor,
+                "number": number,
+                "name": scenario.name,
+                "nodeid": scenario.nodeid,
+                "file": scenario.file,
+                "description": scenario.description,
+                "checklist": list(scenario.checklist),
+                "tags": list(scenario.tags),
+                "side": scenario.side,
+                "role": scenario.role,
+                "changes_data": scenario.changes_data,
+                "status": scenario.status,
+                "status_label": label(scenario.status),
+                "is_failure": scenario.status in FAILING,
+                "started": fmt_time(scenario.started),
+                "duration": fmt_duration(scenario.duration_s),
+                "error": _error(scenario.error),
+                "failed_step": scenario.failed_step,
+                "skip_reason": scenario.skip_reason,
+                "steps": steps,
+                "tables": [_table(t) for t in scenario.tables],
+                "console_errors": list(scenario.console_errors),
+                "network_failures": list(scenario.network_failures),
+                "trace": _trace(scenario, run, images, run_dir),
+                "video_href": images.prefix + quote(scenario.video, safe="/") if scenario.video else None,
+                "video_name": Path(scenario.video).name if scenario.video else None,
+                "worker": scenario.worker,
+                "attempts": attempts,
+                "shots": sum(1 for s in steps if s["full_src"]),
+                "missing_shots": sum(1 for s in steps if not s["full_src"]),
+            }
+        )
 
     failures = []
     for view, scenario in zip(scenario_views, run.scenarios, strict=True):
@@ -461,27 +507,41 @@ def build_view(
             continue
         step = _failed_step(scenario)
         step_view = next((s for s in view["steps"] if step is not None and s["index"] == step.index), None)
-        shot_step = step_view if step_view and step_view["full_src"] else next(
-            (s for s in reversed(view["steps"]) if s["full_src"]), None)
+        shot_step = (
+            step_view
+            if step_view and step_view["full_src"]
+            else next((s for s in reversed(view["steps"]) if s["full_src"]), None)
+        )
         error = view["error"] or (step_view["error"] if step_view else None)
-        failures.append({
-            "anchor": view["anchor"],
-            "name": view["name"],
-            "file": view["file"],
-            "checklist": view["checklist"],
-            "step": step_view,
-            "error": error,
-            "shot_src": shot_step["full_src"] if shot_step else None,
-            "shot_lightbox": shot_step["lightbox"] if shot_step else None,
-            "shot_of_step": shot_step["index"] if shot_step else None,
-            "console_errors": view["console_errors"],
-            "network_failures": view["network_failures"],
-            "trace": view["trace"],
-        })
+        failures.append(
+            {
+                "anchor": view["anchor"],
+                "name": view["name"],
+                "file": view["file"],
+                "checklist": view["checklist"],
+                "step": step_view,
+                "error": error,
+                "shot_src": shot_step["full_src"] if shot_step else None,
+                "shot_lightbox": shot_step["lightbox"] if shot_step else None,
+                "shot_of_step": shot_step["index"] if shot_step else None,
+                "console_errors": view["console_errors"],
+                "network_failures": view["network_failures"],
+                "trace": view["trace"],
+            }
+        )
     flaky = [
-        {"anchor": v["anchor"], "name": v["name"],
-         "attempts": [{"anchor": a["anchor"], "number": a["number"],
-                       "message": a["error"]["message"] if a["error"] else ""} for a in v["attempts"]]}
+        {
+            "anchor": v["anchor"],
+            "name": v["name"],
+            "attempts": [
+                {
+                    "anchor": a["anchor"],
+                    "number": a["number"],
+                    "message": a["error"]["message"] if a["error"] else "",
+                }
+                for a in v["attempts"]
+            ],
+        }
         for v in scenario_views
         if v["status"] == "flaky"
     ]
@@ -495,9 +555,11 @@ def build_view(
         browser_text = str(browser["version"])
     if "headless" in browser:
         browser_text += " (headless)" if browser["headless"] else " (headed)"
-    summary = [
-        {"label": "Target", "value": str(target.get("name") or "")
-         + (" (read-only)" if target.get("read_only") else "")},
+    summary: list[dict[str, Any]] = [
+        {
+            "label": "Target",
+            "value": str(target.get("name") or "") + (" (read-only)" if target.get("read_only") else ""),
+        },
         {"label": "AdminPortal", "value": target.get("admin_url") or "", "link": True},
         {"label": "Customer portal", "value": target.get("portal_url") or "", "link": True},
         {"label": "Release on the server", "value": run.release or "not read"},
@@ -566,4 +628,4 @@ def build_view(
         "manifest": manifest_view,
         "generated": generated,
     }
-    return scrub(view)  # type: ignore[no-any-return]
+    return scrub(view)

@@ -4,10 +4,9 @@ import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from conftest import Elements
-
 from smoke.report.render import render_index, render_report
 from smoke.report.synthetic import make_synthetic_run
+from tests.report.helpers import Elements
 
 
 def _nights(reports: Path) -> list[str]:
@@ -20,8 +19,15 @@ def _nights(reports: Path) -> list[str]:
         failing = ["payments"] if night >= 3 else []
         if night == 1:
             failing = ["tickets"]  # a one-night blip, fixed the next night
-        make_synthetic_run(reports / run_id, steps=32, run_id=run_id, started=started, failing=failing,
-                           flaky=False, failures=0)
+        make_synthetic_run(
+            reports / run_id,
+            steps=32,
+            run_id=run_id,
+            started=started,
+            failing=failing,
+            flaky=False,
+            failures=0,
+        )
         if night % 2 == 0:
             render_report(reports / run_id)
         ids.append(run_id)

@@ -6,13 +6,12 @@ import json
 import re
 from pathlib import Path
 
-from conftest import SECRETS, Elements
-
 from smoke.report.manifest import verify_manifest
 from smoke.report.render import render_report, write_manifest
 from smoke.report.synthetic import make_synthetic_run
 from smoke.report.view import MASK
 from smoke.results import RunResult, ScenarioResult, StepResult
+from tests.report.helpers import SECRETS, Elements
 
 
 def _render(run_dir: Path, **kwargs: object) -> tuple[str, Elements]:
@@ -22,22 +21,34 @@ def _render(run_dir: Path, **kwargs: object) -> tuple[str, Elements]:
 
 
 def test_verdict_and_counts(synthetic_run: Path) -> None:
-    text, doc = _render(synthetic_run)
+    text, _ = _render(synthetic_run)
     run = RunResult.read(synthetic_run / "results.json")
     counts = run.count()
     assert counts["failed"] == 1 and counts["flaky"] == 1 and counts["skipped"] == 1
     assert 'class="verdict-headline">FAILED</p>' in text
     assert f"1 of {counts['total']} scenarios failed." in text
     tiles = dict(re.findall(r'data-count="([a-z-]+)"><span class="tile-value">(\d+)</span>', text))
-    assert tiles == {"passed": str(counts["passed"]), "failed": "1", "skipped": "1", "flaky": "1",
-                     "total": str(counts["total"])}
-    for fact in (run.release, run.target["admin_url"], run.target["portal_url"], "qa@smoke-runner-01",
-                 run.revision, "Chromium 131.0.6778.85 (headless)", "2026-11-26 02:00:00 UTC"):
+    assert tiles == {
+        "passed": str(counts["passed"]),
+        "failed": "1",
+        "skipped": "1",
+        "flaky": "1",
+        "total": str(counts["total"]),
+    }
+    for fact in (
+        run.release,
+        run.target["admin_url"],
+        run.target["portal_url"],
+        "qa@smoke-runner-01",
+        run.revision,
+        "Chromium 131.0.6778.85 (headless)",
+        "2026-11-26 02:00:00 UTC",
+    ):
         assert html.escape(str(fact)) in text, fact
 
 
 def test_the_failure_is_at_the_top_with_its_screenshot_and_message(synthetic_run: Path) -> None:
-    text, doc = _render(synthetic_run)
+    text, _ = _render(synthetic_run)
     run = RunResult.read(synthetic_run / "results.json")
     failed = next(s for s in run.scenarios if s.status == "failed")
     assert failed.error is not None
@@ -107,13 +118,16 @@ def test_passing_run_says_passed(tmp_path: Path) -> None:
 
 
 def test_differences_are_highlighted(tmp_path: Path) -> None:
-    run_dir = make_synthetic_run(tmp_path / "run", steps=40, failing=["diverse_accounts", "role_permissions",
-                                                                     "payments"])
+    run_dir = make_synthetic_run(
+        tmp_path / "run", steps=40, failing=["diverse_accounts", "role_permissions", "payments"]
+    )
     text, doc = _render(run_dir)
     diffs = doc.find("td", class_="diff")
     assert len(diffs) == 3
     accounts = text[text.index("Accounts: expected (production) vs shown (staging)") :]
-    cell = accounts[accounts.index('<td class="diff') : accounts.index("</td>", accounts.index('<td class="diff'))]
+    cell = accounts[
+        accounts.index('<td class="diff') : accounts.index("</td>", accounts.index('<td class="diff'))
+    ]
     assert "$120.00" in cell and '<mark class="diff-shown">$95.00</mark>' in cell
     assert "balance differs from production" in accounts
     grid = text[text.index("Role x function permissions") :]
@@ -130,8 +144,15 @@ def test_secrets_are_scrubbed_from_every_file_written(synthetic_run: Path, files
     render_report(synthetic_run, secrets=SECRETS, single_file=True)
     after = files_snapshot(synthetic_run)
     written = [p for p, mtime in after.items() if before.get(p) != mtime]
-    assert {p.name for p in written} >= {"report.html", "report-single.html", "manifest.json", "SHA256SUMS",
-                                         "report.css", "report.js", "report.html.sha256"}
+    assert {p.name for p in written} >= {
+        "report.html",
+        "report-single.html",
+        "manifest.json",
+        "SHA256SUMS",
+        "report.css",
+        "report.js",
+        "report.html.sha256",
+    }
     forms = set()
     for secret in SECRETS:
         forms |= {secret, html.escape(secret), html.escape(secret, quote=False)}
@@ -181,7 +202,9 @@ def test_manifest_hashes_match_the_files(synthetic_run: Path) -> None:
     # the report shows the manifest's hash; the report's own hash is in its sidecar
     report = render_report(synthetic_run)
     shown = re.search(r'id="manifest-sha256">([0-9a-f]{64})<', report.read_text(encoding="utf-8"))
-    assert shown and shown.group(1) == hashlib.sha256((synthetic_run / "manifest.json").read_bytes()).hexdigest()
+    assert (
+        shown and shown.group(1) == hashlib.sha256((synthetic_run / "manifest.json").read_bytes()).hexdigest()
+    )
     sidecar = (synthetic_run / "report.html.sha256").read_text().split()
     assert sidecar == [hashlib.sha256(report.read_bytes()).hexdigest(), "report.html"]
     assert verify_manifest(synthetic_run) == []
@@ -200,9 +223,15 @@ def test_signoff_section(synthetic_run: Path) -> None:
     text, doc = _render(synthetic_run)
     assert len(doc.find("tr", class_="blank")) == 3
     assert "read from the server: 8.5.26.5" in text
-    signoff = {"release_from": "8.5.25.3", "release_to": "8.5.26.5", "environment": "staging-east",
-               "signed_off_by": [{"name": "Dana Ops", "role": "Billing manager", "date": "2026-11-27"},
-                                 {"name": "Lee <QA>", "role": "QA lead", "date": "2026-11-27"}]}
+    signoff = {
+        "release_from": "8.5.25.3",
+        "release_to": "8.5.26.5",
+        "environment": "staging-east",
+        "signed_off_by": [
+            {"name": "Dana Ops", "role": "Billing manager", "date": "2026-11-27"},
+            {"name": "Lee <QA>", "role": "QA lead", "date": "2026-11-27"},
+        ],
+    }
     text, doc = _render(synthetic_run, signoff=signoff)
     section = text[text.index('id="signoff"') :]
     for value in ("8.5.25.3", "staging-east", "Dana Ops", "Billing manager", "Lee &lt;QA&gt;"):
@@ -233,15 +262,38 @@ def test_failures_only_filter_needs_no_script(synthetic_run: Path) -> None:
 def test_text_is_escaped_and_missing_evidence_shown(tmp_path: Path) -> None:
     run_dir = tmp_path / "run"
     run_dir.mkdir()
-    run = RunResult(id="r1", started="2026-11-26T02:00:00+00:00", status="passed", scenarios=[
-        ScenarioResult(nodeid="x.yaml::<script>alert(1)</script>", name="<script>alert(1)</script>", file="x.yaml",
-                       status="passed", steps=[
-                           StepResult(index="1", kind="open", caption="Open <b>", status="passed",
-                                      started="2026-11-26T02:00:00+00:00", duration_s=0.1,
-                                      screenshot="shots/gone.jpg"),
-                           StepResult(index="2", kind="call", caption="Custom check", status="passed",
-                                      started="2026-11-26T02:00:01+00:00", duration_s=0.1),
-                       ])])
+    run = RunResult(
+        id="r1",
+        started="2026-11-26T02:00:00+00:00",
+        status="passed",
+        scenarios=[
+            ScenarioResult(
+                nodeid="x.yaml::<script>alert(1)</script>",
+                name="<script>alert(1)</script>",
+                file="x.yaml",
+                status="passed",
+                steps=[
+                    StepResult(
+                        index="1",
+                        kind="open",
+                        caption="Open <b>",
+                        status="passed",
+                        started="2026-11-26T02:00:00+00:00",
+                        duration_s=0.1,
+                        screenshot="shots/gone.jpg",
+                    ),
+                    StepResult(
+                        index="2",
+                        kind="call",
+                        caption="Custom check",
+                        status="passed",
+                        started="2026-11-26T02:00:01+00:00",
+                        duration_s=0.1,
+                    ),
+                ],
+            )
+        ],
+    )
     run.write(run_dir / "results.json")
     text, _ = _render(run_dir)
     assert "<script>alert(1)</script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
@@ -274,8 +326,9 @@ def test_report_written_elsewhere_links_back_to_the_run(synthetic_run: Path, tmp
 def test_a_run_without_checklist_or_scenarios_renders(tmp_path: Path) -> None:
     run_dir = tmp_path / "empty"
     run_dir.mkdir()
-    RunResult(id="empty", started="2026-11-26T02:00:00Z", status="interrupted",
-              interrupted="target unreachable").write(run_dir / "results.json")
+    RunResult(
+        id="empty", started="2026-11-26T02:00:00Z", status="interrupted", interrupted="target unreachable"
+    ).write(run_dir / "results.json")
     text, doc = _render(run_dir)
     assert 'class="verdict-headline">INTERRUPTED</p>' in text and "target unreachable" in text
     rows = [r for r in doc.find("tr") if r.get("id", "").startswith("cl-")]
