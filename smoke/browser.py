@@ -139,3 +139,71 @@ def ffmpeg_for_playwright() -> tuple[bool, str]:
     if system:
         return False, f"system ffmpeg at {system}; link it where Playwright looks (make setup does this)"
     return False, "no ffmpeg: video recording is off (apt-get install ffmpeg, then make setup)"
+
+
+def playwright_ffmpeg_path() -> Path | None:
+    """Where this Playwright version looks for its ffmpeg build (from its browsers.json)."""
+    import json
+
+    try:
+        import playwright
+    except ImportError:
+        return None
+    manifest = Path(playwright.__file__).parent / "driver" / "package" / "browsers.json"
+    try:
+        entries = json.loads(manifest.read_text())["browsers"]
+    except (OSError, ValueError, KeyError):
+        return None
+    revision = next((b["revision"] for b in entries if b.get("name") == "ffmpeg"), None)
+    if revision is None or not sys.platform.startswith("linux"):
+        return None
+    cache = Path(os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or Path.home() / ".cache" / "ms-playwright")
+    return cache / f"ffmpeg-{revision}" / "ffmpeg-linux"
+
+
+def link_ffmpeg() -> str:
+    """Let Playwright record video with the system's ffmpeg when its own build cannot be downloaded."""
+    target = playwright_ffmpeg_path()
+    if target is None:
+        return "video: Playwright's ffmpeg location unknown on this platform"
+    if _is_executable(str(target)):
+        return f"video: ffmpeg at {target}"
+    system = shutil.which("ffmpeg")
+    if not system:
+        return "video: no ffmpeg (apt-get install ffmpeg, then make setup) - video recording off"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.is_symlink():
+        target.unlink()
+    target.symlink_to(system)
+    return f"video: linked {system} -> {target}"
+
+
+def ensure_browser(say: object = print) -> BrowserInfo:
+    """Install a browser when none is found: Playwright's own download, else Debian's chromium (as root)."""
+    echo = say if callable(say) else print
+    info = find_chromium()
+    if info.found:
+        echo(f"browser: {info.version or info.executable} ({info.source})")
+        return info
+    echo("browser: none found; trying `python -m playwright install chromium`")
+    done = subprocess.run([sys.executable, "-m", "playwright", "install", "chromium"], capture_output=True, text=True, check=False)
+    info = find_chromium()
+    if done.returncode == 0 and info.found:
+        echo(f"browser: {info.version} (playwright)")
+        return info
+    apt = shutil.which("apt-get")
+    if apt and hasattr(os, "geteuid") and os.geteuid() == 0:
+        echo("browser: Playwright could not download one; installing Debian's chromium with apt-get")
+        subprocess.run([apt, "update", "-q"], check=False, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [apt, "install", "-y", "-q", "chromium"],
+            check=False,
+            stdout=subprocess.DEVNULL,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
+        info = find_chromium()
+        if info.found:
+            echo(f"browser: {info.version} (system)")
+            return info
+    echo("browser: NONE - install Chromium (apt-get install chromium) or run `python -m playwright install chromium`")
+    return info

@@ -306,18 +306,27 @@ def steps(kind: str | None) -> None:
 
 
 @main.command()
+@click.option("--install", is_flag=True, help="Install what is missing: a browser, and the ffmpeg link for video.")
 @scenarios_option
-def doctor(scenarios_dir: Path) -> None:
+def doctor(install: bool, scenarios_dir: Path) -> None:
     """Say which browser will be used, whether video and headed runs can work, and the targets.
 
+    With --install (what `make setup` runs), installs a browser when none is found: Playwright's
+    own download where it can reach it, otherwise Debian's chromium package when run as root; and
+    links the system's ffmpeg where Playwright looks for it, so videos can be recorded.
+
     \b
-    Example:
+    Examples:
       smoke doctor
+      smoke doctor --install
     """
     import platform
 
-    from smoke.browser import ffmpeg_for_playwright, find_chromium, has_display, xvfb_run
+    from smoke.browser import ensure_browser, ffmpeg_for_playwright, find_chromium, has_display, link_ffmpeg, xvfb_run
 
+    if install:
+        ensure_browser(click.echo)
+        click.echo(link_ffmpeg())
     ok = True
     info = find_chromium()
     try:

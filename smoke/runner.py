@@ -348,8 +348,9 @@ class ScenarioRun:
             error = StepError(scrub(error.message) or "", scrub(error.expected), scrub(error.actual), error.kind)
         status = "passed" if error is None else ("skipped" if step.optional else "failed")
         shot = None
-        if (step.screenshot or error is not None) and self.page is not None and not self.page.is_closed():
-            name = f"{self._shot_prefix}/{index.replace('.', '_')}-{step.kind}" + ("-failed" if error else "")
+        if (step.screenshot or error is not None) and step.kind != "screenshot" and self.page is not None and not self.page.is_closed():
+            padded = "_".join(part.zfill(3) for part in index.split("."))
+            name = f"{self._shot_prefix}/{padded}-{step.kind}" + ("-failed" if error else "")
             shot = self.session.evidence.capture(self.page, name, self._masks())
         named = self._named_shot
         if named is not None:

@@ -178,6 +178,16 @@ def _missing(call: StepCall) -> StepFailure:
     )
 
 
+def _ambiguous(call: StepCall) -> StepFailure:
+    count = _count(call.target)
+    return StepFailure(
+        f"{call.what()} matches {count} elements; say which one (exact: true, in:, or nth:)",
+        expected="exactly one element",
+        actual=f"{count} elements",
+        kind="locator",
+    )
+
+
 def _act(call: StepCall, action: Callable[[Locator], None]) -> None:
     """Run an action, turning Playwright's long timeout messages into a one-line cause."""
     try:
@@ -188,12 +198,7 @@ def _act(call: StepCall, action: Callable[[Locator], None]) -> None:
             raise _missing(call) from None
         text = str(exc).splitlines()[0]
         if "strict mode violation" in str(exc):
-            raise StepFailure(
-                f"{call.what()} matches {count} elements; say which one (nth:, in:, exact:)",
-                expected="exactly one element",
-                actual=f"{count} elements",
-                kind="locator",
-            ) from None
+            raise _ambiguous(call) from None
         raise StepFailure(f"could not act on {call.what()}: {text}", kind="error") from None
 
 
@@ -289,8 +294,9 @@ def select(call: StepCall) -> None:
     try:
         call.target.select_option(label=options, timeout=call.timeout_ms)
         return
-    except PlaywrightError:
-        pass
+    except PlaywrightError as exc:
+        if "strict mode violation" in str(exc):
+            raise _ambiguous(call) from None
     try:
         call.target.select_option(value=options, timeout=min(call.timeout_ms, 2000))
     except PlaywrightError:
