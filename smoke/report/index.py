@@ -12,9 +12,9 @@ from smoke.results import RunResult
 
 TREND_RUNS = 60  # bars in the trend chart
 HISTORY_RUNS = 30  # columns in the scenario history grid
-BAR = 14
-GAP = 4
-CHART_HEIGHT = 120
+CHART_WIDTH = 720
+MAX_BAR = 28
+CHART_HEIGHT = 140
 SERIES = (("passed", "Passed"), ("flaky", "Flaky"), ("skipped", "Skipped"), ("failed", "Failed or error"))
 
 
@@ -84,6 +84,8 @@ def collect_runs(reports_dir: Path) -> list[dict[str, Any]]:
 def trend_chart(runs_newest_first: list[dict[str, Any]]) -> dict[str, Any]:
     runs = [r for r in runs_newest_first if r.get("run")][:TREND_RUNS][::-1]
     top = max((r["counts"]["total"] for r in runs), default=0) or 1
+    slot = CHART_WIDTH / max(len(runs), 1)
+    bar = round(min(MAX_BAR, slot * 0.8), 2)
     bars = []
     for position, entry in enumerate(runs):
         counts = entry["counts"]
@@ -93,7 +95,7 @@ def trend_chart(runs_newest_first: list[dict[str, Any]]) -> dict[str, Any]:
             "skipped": counts["skipped"] + counts.get("not run", 0),
             "failed": counts["failed"] + counts["error"],
         }
-        x = GAP + position * (BAR + GAP)
+        x = round(position * slot + (slot - bar) / 2, 2)
         y = CHART_HEIGHT
         segments = []
         for key, _ in SERIES:
@@ -101,7 +103,7 @@ def trend_chart(runs_newest_first: list[dict[str, Any]]) -> dict[str, Any]:
             if height <= 0:
                 continue
             y -= height
-            segments.append({"key": key, "x": x, "y": round(y, 2), "width": BAR, "height": round(height, 2)})
+            segments.append({"key": key, "x": x, "y": round(y, 2), "width": bar, "height": round(height, 2)})
         bars.append(
             {
                 "x": x,
@@ -111,12 +113,12 @@ def trend_chart(runs_newest_first: list[dict[str, Any]]) -> dict[str, Any]:
                 f"{values['failed']} failed, {values['flaky']} flaky, {values['skipped']} skipped",
             }
         )
-    width = max(GAP + len(runs) * (BAR + GAP), 200)
+    width = CHART_WIDTH
     labels = []
     if runs:
-        labels.append({"x": GAP, "text": runs[0]["id"], "anchor": "start"})
+        labels.append({"x": 2, "text": runs[0]["id"], "anchor": "start"})
         if len(runs) > 1:
-            labels.append({"x": width - GAP, "text": runs[-1]["id"], "anchor": "end"})
+            labels.append({"x": width - 2, "text": runs[-1]["id"], "anchor": "end"})
     return {
         "width": width,
         "height": CHART_HEIGHT,

@@ -28,6 +28,7 @@ STATUS_LABELS = {
     "interrupted": "Interrupted",
 }
 MASK = "••••"
+CONTAINER_KINDS = frozenset({"for_each"})
 
 # The checklist of engageip-notes.md, used when a run did not record its own checklist
 DEFAULT_CHECKLIST = {
@@ -226,6 +227,8 @@ def _steps(steps: Sequence[StepResult], prefix: str, images: Images, failed_step
                 or (failed_step is not None and step.index == failed_step),
                 "shot_path": shot,
                 "shot_missing": bool(shot) and not images.exists(shot),
+                # a loop's own line only groups the steps under it, which carry the screenshots
+                "container": step.kind in CONTAINER_KINDS and not shot,
                 "thumb_src": images.src(thumb),
                 "thumb_w": thumb_w,
                 "thumb_h": thumb_h,
@@ -425,12 +428,15 @@ def _verdict(run: RunResult, counts: Mapping[str, int], checklist: list[dict[str
     else:
         status, headline = "pass", "PASSED"
         detail = "The one scenario passed." if total == 1 else f"All {total} scenarios passed."
+    recorded = run.verdict or ""
+    if recorded.upper().startswith(headline):
+        recorded = ""  # the run said the same; only a disagreement is worth showing
     return {
         "status": status,
         "headline": headline,
         "detail": detail,
         "notes": notes,
-        "recorded": run.verdict or "",
+        "recorded": recorded,
         "gaps": [g["id"] for g in gaps],
     }
 
@@ -497,7 +503,7 @@ def build_view(
                 "worker": scenario.worker,
                 "attempts": attempts,
                 "shots": sum(1 for s in steps if s["full_src"]),
-                "missing_shots": sum(1 for s in steps if not s["full_src"]),
+                "missing_shots": sum(1 for s in steps if not s["full_src"] and not s["container"]),
             }
         )
 

@@ -4,7 +4,7 @@ import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from smoke.report.render import render_index, render_report
+from smoke.report.render import STATIC, render_index, render_report
 from smoke.report.synthetic import make_synthetic_run
 from tests.report.helpers import Elements
 
@@ -56,6 +56,7 @@ def test_index_lists_runs_newest_first_with_a_trend_chart(tmp_path: Path) -> Non
     assert len(doc.find("g", class_="bar")) == 6
     assert len(doc.find("rect", class_="seg-failed")) == 4  # night 1 and nights 3 to 5
     assert not doc.find("link") and not doc.find("script")
+    assert (STATIC / "report.css").read_text(encoding="utf-8") in text
 
     # the regression's first night is named
     assert "Failing in the latest run" in text

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from smoke.report.manifest import verify_manifest
-from smoke.report.render import render_report, write_manifest
+from smoke.report.render import STATIC, render_report, write_manifest
 from smoke.report.synthetic import make_synthetic_run
 from smoke.report.view import MASK
 from smoke.results import RunResult, ScenarioResult, StepResult
@@ -178,6 +178,9 @@ def test_single_file_has_no_external_references_and_embeds_images(synthetic_run:
     assert not re.search(r"url\((?!data:)", text)
     assert "@import" not in text and "<style>" in text
     assert "Content-Security-Policy" in text
+    # inlined as written: escaping would turn its quotes into entities and break the fonts
+    assert (STATIC / "report.css").read_text(encoding="utf-8") in text
+    assert (STATIC / "report.js").read_text(encoding="utf-8") in text
     # every anchor inside the page points at an id that exists
     ids = {attrs["id"] for _, attrs in doc.tags if "id" in attrs}
     for _, attrs in doc.tags:
