@@ -105,6 +105,7 @@ def _checked(project: Any, target_name: str | None, paths: list[Path], tags: Seq
 @click.option("--tag", "tags", multiple=True, help="Only scenarios with this tag (repeatable: any of them).")
 @click.option("-k", "keyword", default=None, help="Only scenarios whose name matches this pytest -k expression.")
 @click.option("--workers", "-n", default=None, help="Run scenarios in parallel on N workers ('auto' = one per core).")
+@click.option("--retries", type=click.IntRange(min=0), default=0, help="Run a failing scenario up to N more times; a pass on a retry is reported as flaky.")
 @click.option("--report-dir", default="reports", show_default=True, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--self-contained", is_flag=True, help="Also write report-single.html with every image embedded.")
 @click.option("--trace", type=click.Choice(["on", "off", "retain-on-failure"]), default="retain-on-failure", show_default=True, help="Playwright trace per scenario.")
@@ -112,6 +113,8 @@ def _checked(project: Any, target_name: str | None, paths: list[Path], tags: Seq
 @click.option("--server-url", default=None, help="Use an already running server for a target that starts its own.")
 @click.option("--browser-ws", default=None, help="Drive a browser served by `playwright run-server` at this ws:// address.")
 @click.option("--signed-off-by", multiple=True, help="NAME:ROLE for the report's sign-off table (repeatable).")
+@click.option("--notify", default=None, help="POST a JSON summary to this webhook when the run ends (Slack/Teams show its text).")
+@click.option("--notify-on", type=click.Choice(["failure", "always"]), default="failure", show_default=True)
 @click.option("--run-id", default=None, help="Name the run (default: date-time and a random suffix).")
 @click.option("--pytest-arg", "pytest_args", multiple=True, help="Pass an extra argument to pytest (repeatable).")
 @scenarios_option
@@ -123,6 +126,7 @@ def run(
     tags: tuple[str, ...],
     keyword: str | None,
     workers: str | None,
+    retries: int,
     report_dir: Path,
     self_contained: bool,
     trace: str,
@@ -130,6 +134,8 @@ def run(
     server_url: str | None,
     browser_ws: str | None,
     signed_off_by: tuple[str, ...],
+    notify: str | None,
+    notify_on: str,
     run_id: str | None,
     pytest_args: tuple[str, ...],
     scenarios_dir: Path,
@@ -184,7 +190,9 @@ def run(
     if keyword:
         args += ["-k", keyword]
     if workers:
-        args += ["-n", workers]
+        args += ["-n", workers, "--dist", "loadgroup"]
+    if retries:
+        args.append(f"--smoke-retries={retries}")
     if self_contained:
         args.append("--smoke-self-contained")
     if server_url:
@@ -193,6 +201,8 @@ def run(
         args.append(f"--smoke-browser-ws={browser_ws}")
     for signer in signed_off_by:
         args.append(f"--smoke-signed-off-by={signer}")
+    if notify:
+        args += [f"--smoke-notify={notify}", f"--smoke-notify-on={notify_on}"]
     args += list(pytest_args)
     sys.exit(_pytest(args))
 
@@ -390,6 +400,37 @@ def report(run_ref: str, report_dir: Path, single_file: bool, pdf: bool, signed_
 
         out = write_pdf(path, path.with_suffix(".pdf"), chromium_launch_kwargs())
         click.echo(f"pdf: {out}")
+
+
+@main.command()
+@click.option("--keep", type=click.IntRange(min=1), required=True, help="How many of the newest runs to keep.")
+@click.option("--report-dir", default="reports", show_default=True, type=click.Path(file_okay=False, path_type=Path))
+def prune(keep: int, report_dir: Path) -> None:
+    """Delete all but the newest runs in the reports folder, and refresh its index.
+
+    \b
+    Example (keep a month of nightly runs):
+      smoke prune --keep 30
+    """
+    import shutil
+
+    runs = sorted(
+        (p for p in report_dir.iterdir() if p.is_dir() and not p.is_symlink() and (p / "results.json").exists()),
+        key=lambda p: (p / "results.json").stat().st_mtime,
+        reverse=True,
+    ) if report_dir.is_dir() else []
+    for old in runs[keep:]:
+        shutil.rmtree(old)
+        click.echo(f"removed {old}")
+    latest = report_dir / "latest"
+    if latest.is_symlink() and not latest.exists() and runs[:keep]:
+        latest.unlink()
+        latest.symlink_to(runs[0].name, target_is_directory=True)
+    if runs[:keep]:
+        from smoke.report.render import render_index
+
+        render_index(report_dir.resolve())
+    click.echo(f"kept {min(keep, len(runs))} of {len(runs)} runs in {report_dir}")
 
 
 def _register_sandbox() -> None:

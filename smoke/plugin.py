@@ -24,7 +24,7 @@ import pytest
 
 from smoke.evidence import Evidence, Secrets
 from smoke.project import Project, check_all, load_project
-from smoke.results import ChecklistItem, RunResult, ScenarioResult, StepError
+from smoke.results import Attempt, ChecklistItem, RunResult, ScenarioResult, StepError
 from smoke.runner import RunInfo, ScenarioRun, WorkerSession, now_iso
 from smoke.scenario import Scenario, is_scenario_file, load_scenario
 from smoke.targets import Target
@@ -70,8 +70,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--smoke-run-id", default=None, help="run id (default: a new one from the time)")
     group.addoption("--smoke-server-url", default=None, help="use this already running server for the target's {server}")
     group.addoption("--smoke-self-contained", action="store_true", help="also write report-single.html with every image embedded")
+    group.addoption("--smoke-retries", type=int, default=0, help="run a failing scenario up to N more times; passing on a retry is reported as flaky")
     group.addoption("--smoke-no-login-reuse", action="store_true", help="log in afresh in every scenario")
     group.addoption("--smoke-browser-ws", default=None, help="connect to a browser served by `playwright run-server` at this ws:// URL")
+    group.addoption("--smoke-notify", default=None, help="POST a JSON summary of the run to this webhook URL when it ends")
+    group.addoption("--smoke-notify-on", default="failure", choices=("failure", "always"), help="when to notify (default: failure)")
     group.addoption("--smoke-signed-off-by", action="append", default=[], help="NAME:ROLE for the report's sign-off table (repeatable)")
 
 
@@ -184,6 +187,9 @@ class ScenarioFile(pytest.File):
             item.add_marker(getattr(pytest.mark, tag))
         for checklist_id in scenario.checklist:
             item.extra_keyword_matches.add(checklist_id)
+        if scenario.group:
+            # with `-n N --dist loadgroup`, one worker runs every scenario of a group, one at a time
+            item.add_marker(pytest.mark.xdist_group(name=scenario.group))
         return [item]
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
@@ -209,14 +215,26 @@ class ScenarioItem(pytest.Function):
     def runtest(self) -> None:
         session: WorkerSession = self.funcargs["_smoke_session"]
         new_context = self.funcargs["new_context"]
-        result = _new_result(self.scenario, self.nodeid)
-        result.worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-        self.smoke_result = result
-        run = ScenarioRun(session, self.scenario, new_context, result)
-        try:
-            run.run()
-        finally:
-            run.close()
+        retries = int(self.config.getoption("smoke_retries") or 0)
+        earlier: list[Attempt] = []
+        earlier_logins = 0
+        for attempt in range(1, retries + 2):
+            result = _new_result(self.scenario, self.nodeid)
+            result.worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+            self.smoke_result = result
+            run = ScenarioRun(session, self.scenario, new_context, result, attempt=attempt)
+            try:
+                run.run()
+            finally:
+                run.close()
+            if result.status == "passed" or attempt == retries + 1 or (result.error and result.error.kind == "target"):
+                break
+            earlier.append(Attempt(attempt, result.status, result.error, result.steps, result.duration_s))
+            earlier_logins += result.logins
+        result.attempts = earlier
+        result.logins += earlier_logins
+        if earlier and result.status == "passed":
+            result.status = "flaky"  # passed only on a retry: not the same as passed
         if result.status == "failed":
             raise ScenarioFailure(_failure_text(self.scenario, result))
 
@@ -557,9 +575,22 @@ def _finish(state: SmokeState, exitstatus: int) -> None:
         reporter = state.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
             reporter.write_line(f"report could not be rendered: {exc}", red=True)
+    _notify(state, run)
     if state.server is not None:
         state.server.stop()
         state.server = None
+
+
+def _notify(state: SmokeState, run: RunResult) -> None:
+    url = state.config.getoption("smoke_notify")
+    if not url or (state.config.getoption("smoke_notify_on") == "failure" and run.status == "passed"):
+        return
+    from smoke.notify import post, summary
+
+    problem = post(url, summary(run, state.report_path))
+    reporter = state.config.pluginmanager.get_plugin("terminalreporter")
+    if problem and reporter is not None:
+        reporter.write_line(f"notify: could not post to {url}: {problem}", yellow=True)
 
 
 def _render(state: SmokeState, run_dir: Path) -> Path | None:

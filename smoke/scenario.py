@@ -168,8 +168,11 @@ def parse_step(raw: Any, pos: Pos, where: str) -> Step:
             if key in params or key in locator_part:
                 continue
             item_pos = value.key_pos.get(key, value_pos) if isinstance(value, MarkedDict) else value_pos
-            options = list(params) + (list(LOCATOR_KEYS) if spec.locator != "none" else [])
-            hint = _suggest(str(key), options) or f"{kind} takes: {', '.join(options) or 'nothing else'}"
+            options = list(dict.fromkeys(list(params) + (sorted(LOCATOR_KEYS) if spec.locator != "none" else [])))
+            if key in COMMON_KEYS:
+                hint = f"'{key}:' goes on the step itself, on its own line beside '{kind}:'"
+            else:
+                hint = _suggest(str(key), options) or f"{kind} takes: {', '.join(options) or 'nothing else'}"
             raise ConfigError(f"{label}: unknown setting {key!r}", item_pos, hint)
         if locator_part:
             if spec.locator == "none":

@@ -218,3 +218,8 @@ def test_every_step_example_parses() -> None:
         raw = load_text(kind.example, "example")
         step = parse_step(raw, Pos("example", 1, 1), "step 1")
         assert step.kind == kind.name
+
+
+def test_common_key_inside_the_step_value_says_where_it_goes(scenarios: Path) -> None:
+    [error] = errors_for(scenarios, "name: x\nsteps:\n  - expect_text: {text: Hi, timeout: 1}\n")
+    assert "unknown setting 'timeout'" in error and "goes on the step itself" in error
