@@ -9,10 +9,13 @@ from typing import Any
 from smoke.report.manifest import write_sidecar
 
 # Screenshots in the lightboxes load lazily on screen; for paper every one must be there, and the
-# <details> blocks (earlier attempts, the manifest listing) printed open.
+# <details> blocks printed open: earlier attempts always, the manifest's file list while it is short
+# (a thousand hashes would be forty pages; manifest.json itself is the artifact then).
 _PREPARE = """
 async () => {
-  document.querySelectorAll('details').forEach((d) => { d.open = true; });
+  document.querySelectorAll('details').forEach((d) => {
+    if (!d.classList.contains('manifest-files') || d.querySelectorAll('tr').length <= 300) d.open = true;
+  });
   const images = Array.from(document.images);
   images.forEach((img) => { img.loading = 'eager'; });
   await Promise.all(images.map((img) => img.complete ? null :

@@ -9,7 +9,7 @@ from pathlib import Path
 from smoke.report.manifest import verify_manifest
 from smoke.report.render import STATIC, render_report, write_manifest
 from smoke.report.synthetic import make_synthetic_run
-from smoke.report.view import MASK
+from smoke.report.view import MASK, Scrubber
 from smoke.results import RunResult, ScenarioResult, StepResult
 from tests.report.helpers import SECRETS, Elements
 
@@ -336,3 +336,16 @@ def test_a_run_without_checklist_or_scenarios_renders(tmp_path: Path) -> None:
     assert 'class="verdict-headline">INTERRUPTED</p>' in text and "target unreachable" in text
     rows = [r for r in doc.find("tr") if r.get("id", "").startswith("cl-")]
     assert len(rows) == 18  # the checklist of the notes, all uncovered
+
+
+def test_scrubber_masks_the_usual_spellings_of_a_secret() -> None:
+    scrub = Scrubber(["4111111111111111", "p&ss<word>", "", "abc"])
+    assert scrub.text("card 4111 1111 1111 1111 and 4111-1111-1111-1111") == f"card {MASK} and {MASK}"
+    assert scrub.text("p&ss<word> / p%26ss%3Cword%3E") == f"{MASK} / {MASK}"
+    assert scrub.document("<td>p&amp;ss&lt;word&gt;</td>") == f"<td>{MASK}</td>"
+    # a very short secret is masked in texts, but the whole-document pass would wreck the markup
+    assert scrub.text("abc") == MASK and scrub.document("<abbr>abc</abbr>") == "<abbr>abc</abbr>"
+    assert scrub.walk({"caption": "4111111111111111", "thumb_src": "shots/4111111111111111.jpg"}) == {
+        "caption": MASK,
+        "thumb_src": "shots/4111111111111111.jpg",
+    }

@@ -28,5 +28,6 @@
   // Lazy screenshots would be blank on paper
   window.addEventListener("beforeprint", function () {
     Array.prototype.forEach.call(document.images, function (img) { img.loading = "eager"; });
+    Array.prototype.forEach.call(document.querySelectorAll("details.attempt"), function (d) { d.open = true; });
   });
 })();
