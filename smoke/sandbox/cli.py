@@ -1,0 +1,66 @@
+"""`smoke sandbox`: the command-line entry. Importing this module must stay cheap (no Flask)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+
+import click
+
+from . import DEFAULT_TODAY, TODAY_ENV
+
+
+@click.command("sandbox", context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--port", type=int, default=8765, show_default=True, help="Port to listen on; 0 picks a free one.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
+@click.option("--fault", "faults", multiple=True, metavar="NAME",
+              help="Switch on a fault (repeatable, or comma separated). Also ENGAGEIP_SANDBOX_FAULTS.")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
+              help="SQLite database file (default: a temporary file, deleted on exit).")
+@click.option("--keep", is_flag=True, help="Reuse an existing seeded --db instead of reseeding it.")
+@click.option("--today", default=None, metavar="YYYY-MM-DD",
+              help=f"The sandbox business date the seed is relative to (default {DEFAULT_TODAY}; "
+                   f"env {TODAY_ENV}).")
+@click.option("--list-faults", is_flag=True, help="List the faults, one per line, and exit.")
+def sandbox(port: int, host: str, faults: tuple[str, ...], db_path: str | None, keep: bool, today: str | None,
+            list_faults: bool) -> None:
+    """Start the bundled stand-in EngageIP server (AdminPortal + customer portal).
+
+    It creates and seeds a fresh SQLite database (accounts, staff users for five roles, portal
+    customers, card processors in test mode, a page extension, an action, custom code), serves it
+    with waitress, and prints the AdminPortal and portal URLs and the demo users with their
+    passwords. Faults make it behave like a bad upgrade in one specific way, so the smoke suite can
+    be shown to catch it. GET /health answers when it is ready; Ctrl+C or SIGTERM stops it.
+
+    Example: smoke sandbox --port 0 --fault card-declines-all --fault portal-stale-balance
+    """
+    from .faults import ENV_VAR, FAULTS, UnknownFaultError, parse_faults
+
+    if list_faults:
+        width = max(len(n) for n in FAULTS)
+        for name, fault in FAULTS.items():
+            click.echo(f"{name:<{width}}  {fault.description}")
+        return
+    try:
+        active = parse_faults([*faults, os.environ.get(ENV_VAR, "")])
+    except UnknownFaultError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    raw_today = today or os.environ.get(TODAY_ENV) or DEFAULT_TODAY
+    try:
+        business_date = date.fromisoformat(raw_today)
+    except ValueError:
+        click.echo(f"Error: --today '{raw_today}' is not a date (expected YYYY-MM-DD)", err=True)
+        sys.exit(2)
+    if keep and not db_path:
+        click.echo("Error: --keep needs --db PATH", err=True)
+        sys.exit(2)
+    from .server import serve
+
+    try:
+        code = serve(host=host, port=port, faults=active, db_path=db_path, keep=keep, today=business_date)
+    except OSError as exc:
+        click.echo(f"Error: cannot listen on {host}:{port}: {exc}", err=True)
+        sys.exit(1)
+    sys.exit(code)
