@@ -663,7 +663,8 @@ def event_log() -> Any:
         sql += " AND module = ?"
         args.append(a["module"])
     if a.get("errors"):
-        sql += " AND (level = 'Error' OR result LIKE '%Error%' OR result LIKE '%Exception%')"
+        # GLOB is case-sensitive (LIKE is not): "Error"/"Exception", not "errors".
+        sql += " AND (level = 'Error' OR result GLOB '*Error*' OR result GLOB '*Exception*')"
     if a.get("after", "").isdigit():
         sql += " AND id > ?"
         args.append(int(a["after"]))

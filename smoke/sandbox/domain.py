@@ -1137,7 +1137,7 @@ def import_csv(ctx: Ctx, kind: str, text: str, filename: str = "upload.csv") -> 
         ctx.x("INSERT INTO imports(date, kind, filename, imported, errors, username) VALUES (?,?,?,?,?,?)",
               (ctx.stamp(), IMPORT_KINDS[kind][0], filename, len(good), len(errors), ctx.user))
         log_event(ctx, "Import", IMPORT_KINDS[kind][0],
-                  f"Imported {len(good)} rows, {len(errors)} errors from '{filename}'",
+                  f"Imported {len(good)} rows from '{filename}', {len(errors)} row(s) rejected",
                   "Warning" if errors else "Info")
     return {"imported": len(good), "errors": errors, "kind": IMPORT_KINDS[kind][0]}
 
