@@ -24,7 +24,7 @@ def portal_login(client: Any, login_name: str = "jsmith", password: str = seed.P
     return client
 
 
-def testid(html: str, name: str) -> str:
+def text_of(html: str, name: str) -> str:
     """The text of the first element with data-testid=name (tags stripped)."""
     m = re.search(rf'data-testid="{re.escape(name)}"[^>]*>(.*?)</', html, re.S)
     assert m, f"no data-testid={name!r} in page"
