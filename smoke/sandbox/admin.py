@@ -142,7 +142,7 @@ def _row(c: domain.Ctx, a: Any) -> dict[str, Any]:
 
 
 @bp.get("/Accounts")
-@requires("Accounts")
+@requires("Accounts", post="List")
 def accounts() -> Any:
     c = ctx()
     q, status = request.args.get("q", "").strip(), request.args.get("status", "")
@@ -207,7 +207,7 @@ def account_new() -> Any:
 
 
 @bp.get("/Overview/<number>")
-@requires("Accounts")
+@requires("Accounts", post="List")
 def overview(number: str) -> Any:
     c = ctx()
     acct = account_or_404(number)
@@ -251,7 +251,7 @@ def account_edit(number: str) -> Any:
 
 
 @bp.get("/Overview/<number>/Contacts")
-@requires("Accounts")
+@requires("Accounts", post="List")
 @requires("Contacts")
 def contacts(number: str) -> Any:
     acct = account_or_404(number)
@@ -260,7 +260,7 @@ def contacts(number: str) -> Any:
 
 @bp.route("/Overview/<number>/Contacts/New", methods=["GET", "POST"], defaults={"contact_id": None})
 @bp.route("/Overview/<number>/Contacts/<int:contact_id>/Edit", methods=["GET", "POST"])
-@requires("Accounts")
+@requires("Accounts", post="List")
 @requires("Contacts", level="Edit")
 def contact_form(number: str, contact_id: int | None) -> Any:
     c = ctx()
@@ -285,7 +285,7 @@ def contact_form(number: str, contact_id: int | None) -> Any:
 
 
 @bp.post("/Overview/<number>/Contacts/<int:contact_id>/Delete")
-@requires("Accounts")
+@requires("Accounts", post="List")
 @requires("Contacts", level="Edit")
 def contact_delete(number: str, contact_id: int) -> Any:
     acct = account_or_404(number)
@@ -298,14 +298,14 @@ def contact_delete(number: str, contact_id: int) -> Any:
 
 
 @bp.get("/Overview/<number>/Packages")
-@requires("Accounts")
+@requires("Accounts", post="List")
 @requires("Packages")
 def packages(number: str) -> Any:
     return account_page("packages.html", number, "Packages", statuses=list(domain.USER_PACKAGE_STATUS_TYPES))
 
 
 @bp.route("/Overview/<number>/Packages/Add", methods=["GET", "POST"])
-@requires("Accounts")
+@requires("Accounts", post="List")
 @requires("Packages", level="Edit")
 def package_add(number: str) -> Any:
     c = ctx()
@@ -329,7 +329,7 @@ def package_add(number: str) -> Any:
 
 
 @bp.post("/Overview/<number>/Packages/<int:up_id>/Status")
-@requires("Accounts")
+@requires("Accounts", post="List")
 @requires("Packages", level="Edit")
 def package_status(number: str, up_id: int) -> Any:
     c = ctx()
@@ -348,7 +348,7 @@ def package_status(number: str, up_id: int) -> Any:
 
 
 @bp.get("/Overview/<number>/Transactions")
-@requires("Accounts")
+@requires("Accounts", post="List")
 @requires("Transactions")
 def transactions(number: str) -> Any:
     acct = account_or_404(number)
@@ -358,7 +358,7 @@ def transactions(number: str) -> Any:
 
 
 @bp.route("/Overview/<number>/Transactions/New", methods=["GET", "POST"])
-@requires("Accounts")
+@requires("Accounts", post="List")
 @requires("Transactions", level="Edit")
 def transaction_new(number: str) -> Any:
     c = ctx()
@@ -376,7 +376,7 @@ def transaction_new(number: str) -> Any:
 
 
 @bp.get("/Overview/<number>/Invoices")
-@requires("Accounts")
+@requires("Accounts", post="List")
 @requires("Transactions")
 def invoices(number: str) -> Any:
     acct = account_or_404(number)
@@ -398,13 +398,13 @@ def invoice(invoice_id: int) -> Any:
 
 
 @bp.get("/Overview/<number>/Tools")
-@requires("Accounts")
+@requires("Accounts", post="List")
 def tools(number: str) -> Any:
     return account_page("tools.html", number, "Tools")
 
 
 @bp.get("/Overview/<number>/Tools/PaymentMethods")
-@requires("Accounts")
+@requires("Accounts", post="List")
 @requires("Payments")
 def payment_methods(number: str) -> Any:
     acct = account_or_404(number)
@@ -413,7 +413,7 @@ def payment_methods(number: str) -> Any:
 
 
 @bp.post("/Overview/<number>/Tools/BillAccount")
-@requires("Accounts")
+@requires("Accounts", post="List")
 @requires("BillRuns", level="Edit")
 def bill_account(number: str) -> Any:
     c = ctx()
@@ -430,7 +430,7 @@ def bill_account(number: str) -> Any:
 
 
 @bp.route("/Overview/<number>/Tools/OneOffCreditCardPayment", methods=["GET", "POST"])
-@requires("Accounts")
+@requires("Accounts", post="List")
 @requires("Payments", level="Edit")
 def one_off(number: str) -> Any:
     c = ctx()
@@ -495,7 +495,7 @@ def _ticket_lists(c: domain.Ctx) -> dict[str, Any]:
 
 
 @bp.get("/Overview/<number>/Tickets")
-@requires("Accounts")
+@requires("Accounts", post="List")
 @requires("Tickets")
 def account_tickets(number: str) -> Any:
     acct = account_or_404(number)
