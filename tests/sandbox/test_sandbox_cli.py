@@ -103,7 +103,7 @@ def test_start_with_port_0_prints_urls_and_stops_cleanly(tmp_path: Path) -> None
     finally:
         out = _stop(proc)
     assert proc.returncode == 0
-    assert "admin      Admin      Admin#2026\n" in lines
+    assert "  admin      Admin      Admin#2026\n" in lines
     assert "EngageIP sandbox stopped." in out
     assert (tmp_path / "s.db").exists()
 
