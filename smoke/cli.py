@@ -444,5 +444,16 @@ def _register_sandbox() -> None:
 _register_sandbox()
 
 
+def _register_demo() -> None:
+    try:
+        from smoke.demo import demo
+    except ImportError:  # demo mode is optional for the tester itself
+        return
+    main.add_command(demo, name="demo")
+
+
+_register_demo()
+
+
 if __name__ == "__main__":
     main()

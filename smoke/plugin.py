@@ -76,6 +76,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--smoke-notify", default=None, help="POST a JSON summary of the run to this webhook URL when it ends")
     group.addoption("--smoke-notify-on", default="failure", choices=("failure", "always"), help="when to notify (default: failure)")
     group.addoption("--smoke-signed-off-by", action="append", default=[], help="NAME:ROLE for the report's sign-off table (repeatable)")
+    group.addoption("--smoke-demo", default=None, choices=("slow", "normal", "fast"), help="demo mode at this pace: a caption bar and the element highlighted before each step")
+    group.addoption("--smoke-demo-pause", action="store_true", help="with --smoke-demo: wait before each step for Next (in the page) or Enter (in the terminal)")
+    group.addoption("--smoke-demo-record", action="store_true", help="with --smoke-demo: write an animated replay and a walk-through page into the run folder")
+    group.addoption("--smoke-demo-overlay-in-shots", action="store_true", help="with --smoke-demo: keep the caption bar in the evidence screenshots")
 
 
 def _wants_smoke(config: pytest.Config) -> bool:
@@ -104,6 +108,10 @@ def pytest_configure(config: pytest.Config) -> None:
     from smoke import fixtures
 
     config.pluginmanager.register(fixtures, "smoke-fixtures")
+    if config.getoption("smoke_demo"):
+        from smoke.demo import DemoPlugin
+
+        config.pluginmanager.register(DemoPlugin(config), "smoke-demo")
     if state.is_worker:
         info = config.workerinput["smoke"]  # type: ignore[attr-defined]
         state.run = RunInfo(info["id"], info["started"], Path(info["run_dir"]), state.scenarios_dir)
@@ -640,5 +648,8 @@ def _smoke_session(pytestconfig: pytest.Config) -> Generator[WorkerSession, None
         evidence=evidence,
         reuse_logins=not pytestconfig.getoption("smoke_no_login_reuse"),
     )
+    demo = pytestconfig.pluginmanager.get_plugin("smoke-demo")
+    if demo is not None:
+        demo.attach(session)
     yield session
     evidence.close()

@@ -52,7 +52,10 @@ class WorkerSession:
     storage_states: dict[str, Any] = field(default_factory=dict)
     logins: int = 0
     reuse_logins: bool = True
-    on_step: Callable[[ScenarioRun, Step, str, str], None] | None = None  # demo mode hooks in here
+    # demo mode hooks in here: on_step before a step acts (its element is run.step_locator),
+    # after_step once the step's record is written (evidence screenshot taken)
+    on_step: Callable[[ScenarioRun, Step, str, str], None] | None = None
+    after_step: Callable[[ScenarioRun, Step, StepResult], None] | None = None
 
     def run_view(self) -> dict[str, Any]:
         return {"id": self.run.id, "started": self.run.started, "date": self.run.started[:10]}
@@ -111,6 +114,7 @@ class ScenarioRun:
         self.page: Page | None = None  # type: ignore[assignment]
         self.side = scenario.side
         self.masked: list[Locator] = []
+        self.step_locator: Locator | None = None  # the element the current step acts on, for on_step
         self.scenarios_dir = session.run.scenarios_dir
         self.step_count = sum(1 for _ in scenario.walk())
         self._named_shot: tuple[str, str] | None = None
@@ -325,6 +329,7 @@ class ScenarioRun:
             caption = caption_prefix + self.caption(step, args, spec)
             locator = self.locate(spec) if spec else None
             timeout_ms = (step.timeout_s or self.scenario.timeout_s) * 1000
+            self.step_locator = locator
             if self.session.on_step is not None:
                 self.session.on_step(self, step, index, caption)
             call = StepCall(self, step, args, locator, spec, timeout_ms)
@@ -371,6 +376,8 @@ class ScenarioRun:
                 row=row.label if row else None,
             )
         )
+        if self.session.after_step is not None:
+            self.session.after_step(self, step, self.result.steps[-1])
         if row is not None and step.kind in CHECK_KINDS and step.kind not in ("save",):
             column = step.name or _column_name(step, spec)
             if error is not None:

@@ -1,0 +1,651 @@
+"""Demo and training mode: a headed run a person can follow, pause, and hand out as a replay.
+
+Before each step the element it acts on is highlighted and a caption bar on the page says what
+is happening ("Step 3 of 12" and the step's caption); typing is visible; the pace follows
+``--speed``. The overlay is drawn outside the page's DOM tree (a closed shadow root), takes no
+clicks and is hidden while evidence screenshots are taken, so it changes nothing that is tested.
+With ``--record`` every step also gets a frame *with* the overlay: one animated replay per
+scenario and a walk-through page are written into the run folder.
+
+The ``smoke demo`` command is a front over ``smoke run``; the pytest side is the ``--smoke-demo``
+option group of the plugin, which registers :class:`DemoPlugin`.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import sys
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+import click
+
+if TYPE_CHECKING:
+    import pytest
+    from playwright.sync_api import Locator, Page
+
+    from smoke.evidence import Evidence
+    from smoke.results import StepResult
+    from smoke.runner import ScenarioRun, WorkerSession
+    from smoke.scenario import Scenario, Step
+
+ASSETS = Path(__file__).parent / "demo_assets"
+NEW_FEATURE_TAG = "new-feature"
+# Steps that change the page: their frame is taken just before they act, with the element
+# highlighted (and, for fill, the value typed). Every other step is shown once it is done.
+ACTING = {"click", "fill", "select", "check", "uncheck", "press", "upload"}
+# Steps whose element may rightly be missing or late: no waiting for it to highlight it.
+NO_WAIT = {"expect_no_text", "wait_for"}
+HIGHLIGHT_MAX = 5
+
+
+@dataclass(frozen=True)
+class Pace:
+    before_ms: int  # caption and highlight shown before the step acts
+    after_ms: int  # the result left on screen after it
+    typing_ms: int  # per character of visible typing
+    typing_max_ms: int  # a long value is typed faster, never longer than this
+    wait_ms: int  # how long to wait for the element to appear before highlighting it
+
+
+PACES = {
+    "slow": Pace(2200, 1000, 110, 3500, 4000),
+    "normal": Pace(1100, 450, 60, 2200, 3000),
+    "fast": Pace(300, 80, 15, 600, 1500),
+}
+
+
+def step_label(scenario: Scenario, index: str) -> str:
+    """'Step 3 of 12' for a step's index ('3', '5.2.1' in a loop, '0.2' for the first login)."""
+    parts = index.split(".")
+    total = len(scenario.steps)
+    try:
+        top = int(parts[0])
+    except ValueError:
+        return index
+    if top == 0:
+        return "Before step 1 · log in"
+    label = f"Step {top} of {total}"
+    parent = scenario.steps[top - 1] if top <= total else None
+    if parent is not None and parent.kind == "for_each" and len(parts) >= 3:
+        label += f" · row {parts[1]}"
+    elif parent is not None and parent.kind == "as" and len(parts) >= 2:
+        label += " · log in"
+    return label
+
+
+def step_progress(scenario: Scenario, index: str) -> float:
+    try:
+        top = int(index.split(".")[0])
+    except ValueError:
+        return 0.0
+    return max(0, top) / max(1, len(scenario.steps))
+
+
+# -- pausing -------------------------------------------------------------------------------------
+
+
+class PauseControl:
+    """Waits before a step until the person clicks Next in the page or presses Enter in the terminal.
+
+    "Continue" (the page button, or ``c`` and Enter in the terminal) stops pausing for the rest of
+    the run. The terminal is read by a daemon thread so the page button can be polled meanwhile.
+    """
+
+    def __init__(self, stdin: Any = None, headless: bool = False, poll_s: float = 0.15) -> None:
+        self.active = True
+        self.headless = headless
+        self.poll_s = poll_s
+        self._stdin = stdin
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        self._reader: threading.Thread | None = None
+        self._eof = False
+
+    def _start(self) -> None:
+        if self._reader is not None:
+            return
+        stream = self._stdin if self._stdin is not None else sys.stdin
+
+        def read() -> None:
+            while True:
+                try:
+                    line = stream.readline()
+                except (OSError, ValueError):  # no terminal to read (pytest capturing it, closed)
+                    line = ""
+                if not line:
+                    self._lines.put(None)
+                    return
+                self._lines.put(line)
+
+        self._reader = threading.Thread(target=read, name="smoke-demo-stdin", daemon=True)
+        self._reader.start()
+
+    def wait(self, page: Page, label: str, caption: str) -> None:
+        from playwright.sync_api import Error as PlaywrightError
+
+        self._start()
+        _say(f"paused before {label}: {caption}  [Enter: next step, c Enter: run to the end]")
+        _call(page, "setPaused", True)
+        try:
+            while True:
+                try:
+                    line = self._lines.get(timeout=self.poll_s)
+                except queue.Empty:
+                    line = ""
+                if line is None:
+                    self._eof = True
+                    if self.headless:  # nobody can click Next in a window that is not there
+                        _say("the terminal is closed and there is no window: running to the end")
+                        self.active = False
+                        return
+                elif line:
+                    if line.strip().lower() in ("c", "continue"):
+                        self.active = False
+                    return
+                if page.is_closed():
+                    return
+                try:
+                    choice = page.evaluate("() => window.__smokeDemo ? window.__smokeDemo.takeChoice() : null")
+                except PlaywrightError:  # the page is navigating; ask again
+                    choice = None
+                if choice == "continue":
+                    self.active = False
+                    return
+                if choice == "next":
+                    return
+        finally:
+            _call(page, "setPaused", False)
+
+
+def _say(text: str) -> None:
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
+
+# -- the overlay on a page -----------------------------------------------------------------------
+
+
+_SCRIPTS: dict[str, str] = {}
+
+
+def _asset(name: str) -> str:
+    if name not in _SCRIPTS:
+        _SCRIPTS[name] = (ASSETS / name).read_text(encoding="utf-8")
+    return _SCRIPTS[name]
+
+
+def inject(page: Page) -> None:
+    """Put the overlay on the page's current document (a no-op when it is there already)."""
+    page.evaluate(_asset("overlay.js"), _asset("overlay.css"))
+
+
+def _call(page: Page, method: str, *args: Any) -> Any:
+    """Call the overlay's API; never lets a demo problem become a step failure."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    try:
+        return page.evaluate(
+            "([m, a]) => window.__smokeDemo ? window.__smokeDemo[m](...a) : null", [method, list(args)]
+        )
+    except PlaywrightError:
+        return None
+
+
+def overlay_state(page: Page) -> dict[str, Any] | None:
+    """What the overlay shows now (caption, label, highlighted elements), or None without one."""
+    return cast("dict[str, Any] | None", _call(page, "state"))
+
+
+class OverlayFreeEvidence:
+    """Wraps the session's Evidence so the overlay is hidden while an evidence screenshot is taken."""
+
+    def __init__(self, inner: Evidence) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def capture(self, page: Page, name: str, extra_masks: Iterable[Locator] = (), full_page: bool = False) -> tuple[str, str] | None:
+        hidden = _hide(page)
+        try:
+            return self._inner.capture(page, name, extra_masks, full_page)
+        finally:
+            if hidden:
+                _call(page, "setHidden", False)
+
+
+def _hide(page: Page) -> bool:
+    from playwright.sync_api import Error as PlaywrightError
+
+    try:
+        return bool(
+            page.evaluate(
+                "() => { const d = window.__smokeDemo; if (!d || !d.alive()) return false; d.setHidden(true); return true; }"
+            )
+        )
+    except PlaywrightError:
+        return False
+
+
+# -- recording -----------------------------------------------------------------------------------
+
+
+class Recorder:
+    """One frame per step (with the overlay) and a steps.json per scenario under RUN/demo/."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.root = run_dir / "demo"
+        self._manifests: dict[str, dict[str, Any]] = {}
+
+    def manifest(self, run: ScenarioRun) -> dict[str, Any]:
+        key = _scenario_key(run)
+        if key not in self._manifests:
+            scenario = run.scenario
+            self._manifests[key] = {
+                "key": key,
+                "name": scenario.name,
+                "description": scenario.description,
+                "file": run.result.file,
+                "tags": list(scenario.tags),
+                "total": len(scenario.steps),
+                "steps": [],
+            }
+        return self._manifests[key]
+
+    def frame(self, run: ScenarioRun, page: Page, entry: dict[str, Any]) -> None:
+        from playwright.sync_api import Error as PlaywrightError
+
+        manifest = self.manifest(run)
+        number = len(manifest["steps"]) + 1
+        rel = f"{manifest['key']}/{number:03d}.jpg"
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        entry["overlay"] = overlay_state(page)
+        # the overlay is meant to be seen here, but secrets are masked as in the evidence
+        masks = run.session.evidence.masks(page, run._masks())
+        try:
+            page.screenshot(path=str(path), type="jpeg", quality=80, mask=masks, mask_color="#1f2937", timeout=10_000)
+            entry["frame"] = rel
+        except PlaywrightError:
+            entry["frame"] = None
+        entry["n"] = number
+        manifest["steps"].append(entry)
+        self.write(run)
+
+    def update(self, run: ScenarioRun, index: str, **values: Any) -> None:
+        manifest = self.manifest(run)
+        for entry in reversed(manifest["steps"]):
+            if entry["index"] == index:
+                entry.update(values)
+                break
+        self.write(run)
+
+    def write(self, run: ScenarioRun) -> None:
+        manifest = self.manifest(run)
+        path = self.root / manifest["key"] / "steps.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(manifest, indent=1, ensure_ascii=False)
+        path.write_text(run.session.secrets.scrub(text) or text, encoding="utf-8")
+
+
+def _scenario_key(run: ScenarioRun) -> str:
+    from smoke.evidence import slug
+
+    key = slug(run.scenario.slug, 40)
+    return key + (f"-attempt{run.attempt}" if run.attempt > 1 else "")
+
+
+# -- the presenter: the session's step hooks -----------------------------------------------------
+
+
+class Presenter:
+    """Shows each step on the page before it acts, paces the run, pauses, and records frames."""
+
+    def __init__(self, pace: Pace, pause: PauseControl | None = None, recorder: Recorder | None = None) -> None:
+        self.pace = pace
+        self.pause = pause
+        self.recorder = recorder
+        self._shown: dict[str, tuple[str, str, str]] = {}  # index -> (label, caption, kind)
+
+    def attach(self, session: WorkerSession, overlay_in_shots: bool = False) -> None:
+        session.on_step = self.before
+        session.after_step = self.after
+        if not overlay_in_shots:
+            session.evidence = cast("Evidence", OverlayFreeEvidence(session.evidence))
+
+    def show(self, run: ScenarioRun, page: Page, index: str, caption: str, locator: Locator | None, wait: bool) -> None:
+        from playwright.sync_api import Error as PlaywrightError
+
+        inject(page)
+        _call(
+            page,
+            "show",
+            {
+                "label": step_label(run.scenario, index),
+                "caption": caption,
+                "scenario": run.scenario.name,
+                "progress": step_progress(run.scenario, index),
+            },
+        )
+        if locator is None:
+            _call(page, "highlight", [])
+            return
+        try:
+            if wait:
+                locator.first.wait_for(state="visible", timeout=self.pace.wait_ms)
+            locator.first.scroll_into_view_if_needed(timeout=self.pace.wait_ms)
+            locator.evaluate_all(
+                f"(els) => window.__smokeDemo && window.__smokeDemo.highlight(els.slice(0, {HIGHLIGHT_MAX}))"
+            )
+        except PlaywrightError:  # not there (yet): the step itself will say so
+            _call(page, "highlight", [])
+
+    def before(self, run: ScenarioRun, step: Step, index: str, caption: str) -> None:
+        from playwright.sync_api import Error as PlaywrightError
+
+        page = run.page
+        if page is None or page.is_closed():
+            return
+        caption = run.session.secrets.scrub(caption) or caption
+        label = step_label(run.scenario, index)
+        self._shown[index] = (label, caption, step.kind)
+        locator = run.step_locator
+        try:
+            self.show(run, page, index, caption, locator, wait=step.kind not in NO_WAIT)
+            if self.pause is not None and self.pause.active:
+                self.pause.wait(page, label, caption)
+            else:
+                page.wait_for_timeout(self.pace.before_ms)
+            if step.kind == "fill" and locator is not None:
+                self._type(run, step, locator)
+            if step.kind in ACTING and self.recorder is not None:
+                self.recorder.frame(run, page, {"index": index, "label": label, "caption": caption, "kind": step.kind})
+        except PlaywrightError:
+            pass
+
+    def after(self, run: ScenarioRun, step: Step, record: StepResult) -> None:
+        from playwright.sync_api import Error as PlaywrightError
+
+        shown = self._shown.pop(record.index, None)
+        page = run.page
+        if shown is None or page is None or page.is_closed():
+            return
+        label, caption, kind = shown
+        try:
+            if kind not in ACTING and self.recorder is not None:
+                # shown on the page the step led to (an open, a log-in, a check of what is there)
+                locator = run.step_locator if record.status == "passed" and kind not in NO_WAIT else None
+                self.show(run, page, record.index, caption, locator, wait=False)
+                self.recorder.frame(run, page, {"index": record.index, "label": label, "caption": caption, "kind": kind})
+            if self.recorder is not None:
+                self.recorder.update(run, record.index, status=record.status, row=record.row)
+            page.wait_for_timeout(self.pace.after_ms)
+        except PlaywrightError:
+            pass
+
+    def _type(self, run: ScenarioRun, step: Step, locator: Locator) -> None:
+        """Type the value visibly, key by key; the fill step then sets it exactly as it always does."""
+        from smoke.values import TemplateValueError, render
+
+        try:
+            value = str(render(step.args.get("value", ""), run.template_context()))
+        except TemplateValueError:
+            return
+        if not value:
+            return
+        field = locator.first
+        secret = bool(step.args.get("secret")) or value in run.session.secrets
+        if secret and field.get_attribute("type", timeout=self.pace.wait_ms) != "password":
+            return  # a secret typed into a plain field would be on screen
+        delay = min(self.pace.typing_ms, self.pace.typing_max_ms // max(1, len(value)))
+        field.fill("", timeout=self.pace.wait_ms)
+        field.press_sequentially(value, delay=delay, timeout=self.pace.wait_ms + delay * len(value) + 1000)
+
+
+# -- the replay and the walk-through -------------------------------------------------------------
+
+
+def build_replay(frames: list[Path], out: Path, frame_ms: int = 1800, last_ms: int = 4000, width: int = 1024) -> Path:
+    """An animated WebP (GIF where Pillow has no WebP) with one frame per image."""
+    from PIL import Image, features
+
+    images = []
+    for path in frames:
+        with Image.open(path) as image:
+            image = image.convert("RGB")
+            if image.width > width:
+                image = image.resize((width, round(image.height * width / image.width)), Image.Resampling.LANCZOS)
+            images.append(image)
+    if not images:
+        raise ValueError("no frames to make a replay from")
+    size = images[0].size
+    images = [im if im.size == size else im.resize(size) for im in images]
+    durations = [frame_ms] * (len(images) - 1) + [last_ms]
+    if features.check("webp"):
+        out = out.with_suffix(".webp")
+        images[0].save(out, "WEBP", save_all=True, append_images=images[1:], duration=durations, loop=0, quality=70, method=4)
+    else:
+        out = out.with_suffix(".gif")
+        images[0].save(out, "GIF", save_all=True, append_images=images[1:], duration=durations, loop=0, optimize=False)
+    return out
+
+
+def load_manifests(run_dir: Path) -> list[dict[str, Any]]:
+    manifests = []
+    for path in sorted((run_dir / "demo").glob("*/steps.json")):
+        try:
+            manifests.append(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            continue
+    return manifests
+
+
+def build_outputs(run_dir: Path) -> dict[str, Any]:
+    """Replays for every recorded scenario, then the walk-through page. Returns what was written."""
+    manifests = load_manifests(run_dir)
+    replays: dict[str, Path] = {}
+    for manifest in manifests:
+        frames = [run_dir / "demo" / s["frame"] for s in manifest["steps"] if s.get("frame")]
+        frames = [f for f in frames if f.exists()]
+        if frames:
+            replays[manifest["key"]] = build_replay(frames, run_dir / "demo" / manifest["key"])
+    walkthrough = render_walkthrough(run_dir, manifests, replays) if manifests else None
+    return {"replays": replays, "walkthrough": walkthrough}
+
+
+def render_walkthrough(run_dir: Path, manifests: list[dict[str, Any]], replays: dict[str, Path]) -> Path:
+    """The steps in a training layout: large pictures, captions, no test vocabulary; one file."""
+    import base64
+
+    import jinja2
+
+    results: dict[str, Any] = {}
+    if (run_dir / "results.json").exists():
+        try:
+            results = json.loads((run_dir / "results.json").read_text(encoding="utf-8"))
+        except ValueError:
+            results = {}
+    videos = {
+        Path(s.get("file") or "").stem: s["video"]
+        for s in results.get("scenarios", [])
+        if s.get("video")
+    }
+    scenarios = []
+    for manifest in manifests:
+        steps = []
+        for entry in manifest["steps"]:
+            image = None
+            if entry.get("frame") and (run_dir / "demo" / entry["frame"]).exists():
+                data = (run_dir / "demo" / entry["frame"]).read_bytes()
+                image = "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii")
+            steps.append(
+                {
+                    "number": len(steps) + 1,
+                    "label": entry.get("label", ""),
+                    "caption": entry.get("caption", ""),
+                    "image": image,
+                    "trouble": entry.get("status") == "failed",
+                }
+            )
+        replay = replays.get(manifest["key"])
+        scenarios.append(
+            {
+                "id": manifest["key"],
+                "name": manifest["name"],
+                "description": manifest.get("description") or "",
+                "new": NEW_FEATURE_TAG in manifest.get("tags", []),
+                "steps": steps,
+                "replay": str(replay.relative_to(run_dir)) if replay else None,
+                "video": videos.get(Path(manifest.get("file") or "").stem),
+            }
+        )
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(ASSETS)), autoescape=True)
+    html = env.get_template("walkthrough.html.j2").render(
+        new=[s for s in scenarios if s["new"]],
+        others=[s for s in scenarios if not s["new"]],
+        target=(results.get("target") or {}).get("name"),
+        release=results.get("release"),
+        date=(results.get("started") or "")[:10],
+        css=_asset("walkthrough.css"),
+    )
+    out = run_dir / "walkthrough.html"
+    out.write_text(html, encoding="utf-8")
+    return out
+
+
+# -- the pytest side -----------------------------------------------------------------------------
+
+
+class DemoPlugin:
+    """Registered by the smoke plugin when ``--smoke-demo`` is given (in the controller and in workers)."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.pace = PACES[config.getoption("smoke_demo")]
+        self.record = bool(config.getoption("smoke_demo_record"))
+        self.overlay_in_shots = bool(config.getoption("smoke_demo_overlay_in_shots"))
+        self.headless = not config.getoption("--headed", default=False)
+        self.pause = PauseControl(headless=self.headless) if config.getoption("smoke_demo_pause") else None
+        self.run_dir: Path | None = None
+
+    def attach(self, session: WorkerSession) -> None:
+        self.run_dir = session.run.run_dir
+        recorder = Recorder(session.run.run_dir) if self.record else None
+        Presenter(self.pace, self.pause, recorder).attach(session, overlay_in_shots=self.overlay_in_shots)
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        # after the session has finished and results.json is written; only the controller builds
+        if not self.record or hasattr(config, "workerinput"):
+            return
+        from smoke.plugin import STATE
+
+        state = config.stash.get(STATE, None)
+        run_dir = state.run.run_dir if state is not None and state.run is not None else self.run_dir
+        if run_dir is None or not (run_dir / "demo").is_dir():
+            return
+        try:
+            built = build_outputs(run_dir)
+        except Exception as exc:  # the run and its report are done; a replay problem must not hide them
+            _print(f"demo: the replay could not be written: {exc}")
+            return
+        for replay in built["replays"].values():
+            _print(f"replay: {replay}")
+        if built["walkthrough"]:
+            _print(f"walk-through: {built['walkthrough']}")
+
+
+def _print(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+# -- the command ---------------------------------------------------------------------------------
+
+
+@click.command()
+@click.argument("scenario", nargs=-1)
+@click.option("--target", "-t", default=None, help="Target name from targets.yaml (default: its default, the sandbox).")
+@click.option("--speed", type=click.Choice(["slow", "normal", "fast"]), default="normal", show_default=True, help="How long each step is shown before and after it acts, and how fast typing goes.")
+@click.option("--pause", is_flag=True, help="Wait before each step: click Next in the caption bar or press Enter here; Continue (or c Enter) runs to the end.")
+@click.option("--record", is_flag=True, help="Also write an animated replay per scenario, a walk-through page and, where video works, a video.")
+@click.option("--tag", "tags", multiple=True, help="Only scenarios with this tag, e.g. new-feature (repeatable: any of them).")
+@click.option("--headless", is_flag=True, help="No window: only to make the replay and walk-through on a machine without a display.")
+@click.option("--overlay-in-shots", is_flag=True, help="Keep the caption bar in the report's screenshots too (hidden by default).")
+@click.option("--report-dir", default="reports", show_default=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--server-url", default=None, help="Use an already running server for a target that starts its own.")
+@click.option("--run-id", default=None, help="Name the run (default: date-time and a random suffix).")
+@click.option("--scenarios", "scenarios_dir", default="scenarios", show_default=True, type=click.Path(file_okay=False, path_type=Path), help="The scenarios folder.")
+@click.pass_context
+def demo(
+    ctx: click.Context,
+    scenario: tuple[str, ...],
+    target: str | None,
+    speed: str,
+    pause: bool,
+    record: bool,
+    tags: tuple[str, ...],
+    headless: bool,
+    overlay_in_shots: bool,
+    report_dir: Path,
+    server_url: str | None,
+    run_id: str | None,
+    scenarios_dir: Path,
+) -> None:
+    """Show scenarios in a browser window, slowly, with captions: for demos and training.
+
+    Before each step the element it acts on is highlighted and a caption bar says what happens
+    ("Step 3 of 12" and the step's caption); typing is visible. The run is a real run: it writes
+    the same report as `smoke run` (without the caption bar in its screenshots). With --pause it
+    waits before every step; with --record it also writes an animated replay of each scenario and
+    walkthrough.html, a step-by-step page to hand to trainees, into reports/<run-id>/.
+
+    \b
+    Examples:
+      smoke demo portal-signup
+      smoke demo --pause --speed slow tickets
+      smoke demo --tag new-feature --record
+      xvfb-run -a smoke demo --record portal-signup     (no desktop: a virtual display)
+    """
+    from smoke.browser import has_display
+
+    if not headless and not has_display():
+        click.echo(
+            "smoke demo: no display for the browser window; run it under a virtual display: "
+            "xvfb-run -a smoke demo ... (apt-get install xvfb), or set DISPLAY",
+            err=True,
+        )
+        sys.exit(2)
+    from smoke.browser import ffmpeg_for_playwright
+    from smoke.cli import run
+
+    video = "off"
+    if record:
+        ok, detail = ffmpeg_for_playwright()
+        if ok:
+            video = "on"
+        else:
+            click.echo(f"demo: no video ({detail}); the replay and the walk-through are still written", err=True)
+    pytest_args = [f"--smoke-demo={speed}", "-s"]  # -s: the terminal stays the person's (Enter to go on)
+    if pause:
+        pytest_args.append("--smoke-demo-pause")
+    if record:
+        pytest_args.append("--smoke-demo-record")
+    if overlay_in_shots:
+        pytest_args.append("--smoke-demo-overlay-in-shots")
+    ctx.invoke(
+        run,
+        scenario=scenario,
+        target=target,
+        headed=not headless,
+        tags=tags,
+        report_dir=report_dir,
+        video=video,
+        server_url=server_url,
+        run_id=run_id,
+        pytest_args=tuple(pytest_args),
+        scenarios_dir=scenarios_dir,
+    )
