@@ -126,3 +126,78 @@ def test_keep_reuses_the_database(tmp_path: Path) -> None:
         conn.close()
     finally:
         _stop(proc)
+
+
+class _Session:
+    def __init__(self, base: str) -> None:
+        import http.cookiejar
+
+        self.base = base
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def get(self, path: str) -> tuple[int, str]:
+        with self.opener.open(self.base + path, timeout=30) as r:
+            return r.status, r.read().decode()
+
+    def post(self, path: str, form_page: str, data: dict[str, str]) -> tuple[int, str]:
+        import re
+        import urllib.parse
+
+        _, page = self.get(form_page)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        body = urllib.parse.urlencode({**data, "csrf_token": token}).encode()
+        with self.opener.open(self.base + path, data=body, timeout=30) as r:
+            return r.status, r.read().decode()
+
+
+def test_twenty_parallel_sessions(tmp_path: Path) -> None:
+    import re
+    from concurrent.futures import ThreadPoolExecutor
+
+    proc, port, _ = _start("--db", str(tmp_path / "load.db"))
+    base = f"http://127.0.0.1:{port}"
+
+    def session(i: int) -> list[str]:
+        problems = []
+        s = _Session(base)
+        try:
+            status, page = s.post("/AdminPortal/Login", "/AdminPortal/Login",
+                                  {"Username": ["admin", "csr", "billing", "support", "readonly"][i % 5],
+                                   "Password": ["Admin#2026", "Csr#2026", "Billing#2026", "Support#2026",
+                                                "Readonly#2026"][i % 5]})
+            if 'id="CurrentUsername"' not in page:
+                problems.append(f"{i}: login failed")
+            for path in ("/AdminPortal/Overview/10001", "/AdminPortal/Overview/10012", "/AdminPortal/Reports/EventLog"):
+                s.get(path)
+            p = _Session(base)
+            _, page = p.get("/Portal/Signup")
+            pkg = re.search(r'<option value="(\d+)">Fiber 100</option>', page).group(1)
+            status, page = p.post("/Portal/Signup", "/Portal/Signup", {
+                "FirstName": "Load", "LastName": f"User{i}", "EmailAddress": f"l{i}@example.com", "Package": pkg,
+                "PortalLogin": f"load-{i}", "PortalPassword": "Secret#123", "ConfirmPassword": "Secret#123"})
+            if status != 201:
+                problems.append(f"{i}: signup {status}")
+            status, page = p.post("/Portal/PayNow", "/Portal/PayNow", {
+                "Amount": "59.99", "PaymentMethod": "Credit Card", "CardNumber": "4111111111111111",
+                "Expiry": "12/29", "CVV": "123"})
+            if 'data-testid="payment-result" class="result-approved">Approved' not in page:
+                problems.append(f"{i}: payment not approved")
+        except Exception as exc:  # noqa: BLE001 - collect every failure, not just the first
+            problems.append(f"{i}: {exc!r}")
+        return problems
+
+    try:
+        _health(port)
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            problems = [p for result in pool.map(session, range(20)) for p in result]
+        assert problems == []
+        admin = _Session(base)
+        admin.post("/AdminPortal/Login", "/AdminPortal/Login", {"Username": "admin", "Password": "Admin#2026"})
+        deadline = time.monotonic() + 10
+        while "load-" in admin.get("/AdminPortal/Provisioning?status=Queued")[1]:
+            assert time.monotonic() < deadline, "provisioning requests were not completed"
+            time.sleep(0.1)
+        assert admin.get("/AdminPortal/Provisioning?status=Completed")[1].count("<td>load-") == 20
+        assert 'data-testid="no-events"' in admin.get("/AdminPortal/Reports/EventLog?errors=1")[1]
+    finally:
+        _stop(proc)
