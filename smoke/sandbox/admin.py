@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 
 from . import domain
-from .auth import can, check, ctx, current_staff, requires, staff_required
+from .auth import can, ctx, current_staff, requires, staff_required
 from .db import transaction
 from .domain import DomainError, FaultError
 from .permissions import AREA_HELP, AREAS
@@ -66,8 +66,14 @@ def login() -> Any:
         username, password = f("Username"), request.form.get("Password", "")
         if c.has("admin-login-broken"):
             with transaction(c.conn):
-                domain.log_event(c, "Security", "Login", "Exception: System.NullReferenceException: Object reference "
-                                 "not set to an instance of an object. at LoginController.Authenticate()", "Error")
+                domain.log_event(
+                    c,
+                    "Security",
+                    "Login",
+                    "Exception: System.NullReferenceException: Object reference "
+                    "not set to an instance of an object. at LoginController.Authenticate()",
+                    "Error",
+                )
             fail("Login failed: An error has occurred. Please contact your administrator.")
             return page("login.html", username=username, next=nxt), 500
         row = c.q1("SELECT * FROM staff_users WHERE username = ?", (username,))
@@ -100,8 +106,9 @@ def change_password() -> Any:
     staff = current_staff()
     assert staff is not None
     if request.method == "POST":
-        current, new, confirm = (request.form.get(k, "") for k in ("CurrentPassword", "NewPassword",
-                                                                   "ConfirmPassword"))
+        current, new, confirm = (
+            request.form.get(k, "") for k in ("CurrentPassword", "NewPassword", "ConfirmPassword")
+        )
         c = ctx()
         if not domain.check_password(staff["password_hash"], current):
             fail("Current Password is incorrect.")
@@ -111,7 +118,10 @@ def change_password() -> Any:
             fail("New Password and Confirm Password do not match.")
         else:
             with transaction(c.conn):
-                c.x("UPDATE staff_users SET password_hash = ? WHERE id = ?", (domain.hash_password(new), staff["id"]))
+                c.x(
+                    "UPDATE staff_users SET password_hash = ? WHERE id = ?",
+                    (domain.hash_password(new), staff["id"]),
+                )
                 domain.audit(c, "StaffUser", staff["id"], "Change Password")
             ok("Your password has been changed.")
             return redirect(url_for("admin.home"))
@@ -149,8 +159,13 @@ def accounts() -> Any:
     rows = domain.search_accounts(c, q, status)
     if q and len(rows) == 1 and request.args.get("go") != "0":
         return redirect(url_for("admin.overview", number=rows[0]["number"]))
-    return page("accounts.html", accounts=[_row(c, a) for a in rows], q=q, status=status,
-                statuses=domain.ACCOUNT_STATUSES)
+    return page(
+        "accounts.html",
+        accounts=[_row(c, a) for a in rows],
+        q=q,
+        status=status,
+        statuses=domain.ACCOUNT_STATUSES,
+    )
 
 
 @bp.get("/Statistics")
@@ -170,31 +185,54 @@ def account_new() -> Any:
     if request.method == "POST":
         try:
             with transaction(c.conn):
-                aid = domain.create_account(c, name=f("AccountName") or f"{f('FirstName')} {f('LastName')}".strip(),
-                                            account_type=f("AccountType", "Residential"),
-                                            status=f("Status", "Active"), company=f("Company"),
-                                            parent_number=f("ParentAccount"),
-                                            bill_day=int(f("BillDay") or min(c.today.day, 28)))
-                domain.save_contact(c, aid, contact_type=f("ContactType", "Billing Contact"),
-                                    first_name=f("FirstName"), last_name=f("LastName"), company=f("Company"),
-                                    is_primary=True,
-                                    points={"Address": f("Address"), "Home Phone": f("Phone"),
-                                            "Email Address": f("Email")})
+                aid = domain.create_account(
+                    c,
+                    name=f("AccountName") or f"{f('FirstName')} {f('LastName')}".strip(),
+                    account_type=f("AccountType", "Residential"),
+                    status=f("Status", "Active"),
+                    company=f("Company"),
+                    parent_number=f("ParentAccount"),
+                    bill_day=int(f("BillDay") or min(c.today.day, 28)),
+                )
+                domain.save_contact(
+                    c,
+                    aid,
+                    contact_type=f("ContactType", "Billing Contact"),
+                    first_name=f("FirstName"),
+                    last_name=f("LastName"),
+                    company=f("Company"),
+                    is_primary=True,
+                    points={"Address": f("Address"), "Home Phone": f("Phone"), "Email Address": f("Email")},
+                )
                 method = f("PaymentMethod", "None")
                 if method == "Credit Card":
                     num, exp = domain.validate_card(f("CardNumber"), f("Expiry"), f("CVV"))
-                    c.x("INSERT INTO payment_methods(account_id, kind, label, last4, brand, expiry, token, is_default)"
-                        " VALUES (?,?,?,?,?,?,?,1)", (aid, "Credit Card", f"{domain.card_brand(num)} ending {num[-4:]}",
-                                                      num[-4:], domain.card_brand(num), exp,
-                                                      "tok_approve" if num == domain.TEST_CARD_APPROVE
-                                                      else "tok_decline"))
+                    c.x(
+                        "INSERT INTO payment_methods(account_id, kind, label, last4, brand, expiry, "
+                        "token, is_default)"
+                        " VALUES (?,?,?,?,?,?,?,1)",
+                        (
+                            aid,
+                            "Credit Card",
+                            f"{domain.card_brand(num)} ending {num[-4:]}",
+                            num[-4:],
+                            domain.card_brand(num),
+                            exp,
+                            "tok_approve" if num == domain.TEST_CARD_APPROVE else "tok_decline",
+                        ),
+                    )
                 elif method == "eCheck":
                     acc = "".join(ch for ch in f("BankAccountNumber") if ch.isdigit())
                     if len("".join(ch for ch in f("RoutingNumber") if ch.isdigit())) != 9 or len(acc) < 4:
-                        raise DomainError("Routing Number must be 9 digits and Bank Account Number at least 4")
-                    c.x("INSERT INTO payment_methods(account_id, kind, label, last4, brand, expiry, token, is_default)"
-                        " VALUES (?,?,?,?,?,?,?,1)", (aid, "eCheck", f"eCheck ending {acc[-4:]}", acc[-4:], "ACH",
-                                                      "", "tok_approve"))
+                        raise DomainError(
+                            "Routing Number must be 9 digits and Bank Account Number at least 4"
+                        )
+                    c.x(
+                        "INSERT INTO payment_methods(account_id, kind, label, last4, brand, expiry, "
+                        "token, is_default)"
+                        " VALUES (?,?,?,?,?,?,?,1)",
+                        (aid, "eCheck", f"eCheck ending {acc[-4:]}", acc[-4:], "ACH", "", "tok_approve"),
+                    )
                 if f("Package"):
                     domain.add_package(c, aid, int(f("Package")), radius_username=f("RadiusUserName"))
                 number = domain.account_by_id(c, aid)["number"]  # type: ignore[index]
@@ -202,8 +240,14 @@ def account_new() -> Any:
             return redirect(url_for("admin.overview", number=number))
         except (DomainError, ValueError) as exc:
             fail(str(exc))
-    return page("account_new.html", packages=pkgs, form=request.form, statuses=domain.ACCOUNT_STATUSES,
-                types=domain.ACCOUNT_TYPES, contact_types=domain.CONTACT_TYPES)
+    return page(
+        "account_new.html",
+        packages=pkgs,
+        form=request.form,
+        statuses=domain.ACCOUNT_STATUSES,
+        types=domain.ACCOUNT_TYPES,
+        contact_types=domain.CONTACT_TYPES,
+    )
 
 
 @bp.get("/Overview/<number>")
@@ -218,8 +262,13 @@ def overview(number: str) -> Any:
             late = {"text": domain.money(fee), "overdue": domain.money(overdue), "error": False}
     except FaultError as exc:
         late = {"text": f"Error: {exc}", "overdue": "", "error": True}
-    return account_page("overview.html", number, "Overview", late=late,
-                        extensions=domain.page_extensions_for(c, "overview/index"))
+    return account_page(
+        "overview.html",
+        number,
+        "Overview",
+        late=late,
+        extensions=domain.page_extensions_for(c, "overview/index"),
+    )
 
 
 @bp.route("/Overview/<number>/Edit", methods=["GET", "POST"])
@@ -231,10 +280,16 @@ def account_edit(number: str) -> Any:
         try:
             with transaction(c.conn):
                 new_status = f("Status", acct["status"])
-                domain.update_account(c, acct["id"], name=f("AccountName"), company=f("Company"),
-                                      account_type=f("AccountType", acct["account_type"]),
-                                      bill_day=int(f("BillDay") or acct["bill_day"]), sales_rep=f("SalesRep"),
-                                      notes=f("Notes"))
+                domain.update_account(
+                    c,
+                    acct["id"],
+                    name=f("AccountName"),
+                    company=f("Company"),
+                    account_type=f("AccountType", acct["account_type"]),
+                    bill_day=int(f("BillDay") or acct["bill_day"]),
+                    sales_rep=f("SalesRep"),
+                    notes=f("Notes"),
+                )
                 if new_status != acct["status"]:
                     if new_status not in domain.ACCOUNT_STATUSES:
                         raise DomainError(f"Unknown status '{new_status}'")
@@ -243,8 +298,9 @@ def account_edit(number: str) -> Any:
             return redirect(url_for("admin.overview", number=number))
         except (DomainError, ValueError) as exc:
             fail(str(exc))
-    return account_page("account_edit.html", number, "Overview", statuses=domain.ACCOUNT_STATUSES,
-                        types=domain.ACCOUNT_TYPES)
+    return account_page(
+        "account_edit.html", number, "Overview", statuses=domain.ACCOUNT_STATUSES, types=domain.ACCOUNT_TYPES
+    )
 
 
 # ----------------------------------------------------------------------------------------- contacts
@@ -272,16 +328,29 @@ def contact_form(number: str, contact_id: int | None) -> Any:
             abort(404, description="Contact not found.")
     if request.method == "POST":
         try:
-            domain.save_contact(c, acct["id"], contact_id=contact_id, contact_type=f("ContactType"),
-                                first_name=f("FirstName"), last_name=f("LastName"), company=f("Company"),
-                                points={t: request.form.get(t.replace(" ", ""), "") for t in
-                                        domain.CONTACT_POINT_TYPES})
+            domain.save_contact(
+                c,
+                acct["id"],
+                contact_id=contact_id,
+                contact_type=f("ContactType"),
+                first_name=f("FirstName"),
+                last_name=f("LastName"),
+                company=f("Company"),
+                points={t: request.form.get(t.replace(" ", ""), "") for t in domain.CONTACT_POINT_TYPES},
+            )
             ok("Contact saved.")
             return redirect(url_for("admin.contacts", number=number))
         except DomainError as exc:
             fail(str(exc))
-    return account_page("contact_form.html", number, "Contacts", contact=contact, form=request.form,
-                        contact_types=domain.CONTACT_TYPES, point_types=domain.CONTACT_POINT_TYPES)
+    return account_page(
+        "contact_form.html",
+        number,
+        "Contacts",
+        contact=contact,
+        form=request.form,
+        contact_types=domain.CONTACT_TYPES,
+        point_types=domain.CONTACT_POINT_TYPES,
+    )
 
 
 @bp.post("/Overview/<number>/Contacts/<int:contact_id>/Delete")
@@ -314,18 +383,33 @@ def package_add(number: str) -> Any:
         try:
             pkg_id = int(f("Package") or 0)
             start = domain.parse_date(f("StartDate")) if f("StartDate") else c.today
-            up = domain.add_package(c, acct["id"], pkg_id, start=start, radius_username=f("RadiusUserName"),
-                                    status=f("Status", "Active"))
+            up = domain.add_package(
+                c,
+                acct["id"],
+                pkg_id,
+                start=start,
+                radius_username=f("RadiusUserName"),
+                status=f("Status", "Active"),
+            )
             name = domain.package_by_id(c, pkg_id)["name"]  # type: ignore[index]
             queued = c.q1("SELECT id FROM provisioning_requests WHERE user_package_id = ?", (up,))
-            ok(f"Package '{name}' added." + (f" Provisioning request {queued['id']} queued." if queued else ""))
+            ok(
+                f"Package '{name}' added."
+                + (f" Provisioning request {queued['id']} queued." if queued else "")
+            )
             return redirect(url_for("admin.packages", number=number))
         except DomainError as exc:
             fail(str(exc))
         except ValueError:
             fail("Please choose a package.")
-    return account_page("package_add.html", number, "Packages", packages=domain.packages(c), form=request.form,
-                        statuses=list(domain.USER_PACKAGE_STATUS_TYPES))
+    return account_page(
+        "package_add.html",
+        number,
+        "Packages",
+        packages=domain.packages(c),
+        form=request.form,
+        statuses=list(domain.USER_PACKAGE_STATUS_TYPES),
+    )
 
 
 @bp.post("/Overview/<number>/Packages/<int:up_id>/Status")
@@ -353,8 +437,13 @@ def package_status(number: str, up_id: int) -> Any:
 def transactions(number: str) -> Any:
     acct = account_or_404(number)
     c = ctx()
-    return account_page("transactions.html", number, "Transactions", transactions=domain.transactions_for(c, acct["id"]),
-                        payments=domain.payments_for(c, acct["id"]))
+    return account_page(
+        "transactions.html",
+        number,
+        "Transactions",
+        transactions=domain.transactions_for(c, acct["id"]),
+        payments=domain.payments_for(c, acct["id"]),
+    )
 
 
 @bp.route("/Overview/<number>/Transactions/New", methods=["GET", "POST"])
@@ -408,8 +497,9 @@ def tools(number: str) -> Any:
 @requires("Payments")
 def payment_methods(number: str) -> Any:
     acct = account_or_404(number)
-    return account_page("payment_methods.html", number, "Tools",
-                        methods=domain.payment_methods_for(ctx(), acct["id"]))
+    return account_page(
+        "payment_methods.html", number, "Tools", methods=domain.payment_methods_for(ctx(), acct["id"])
+    )
 
 
 @bp.post("/Overview/<number>/Tools/BillAccount")
@@ -421,7 +511,9 @@ def bill_account(number: str) -> Any:
     with transaction(c.conn):
         inv = domain.bill_account(c, acct["id"], date(2000, 1, 1), c.today)
         if inv:
-            domain.log_event(c, "Billing", "BillAccount", f"Invoice {100000 + inv} created for account {number}")
+            domain.log_event(
+                c, "Billing", "BillAccount", f"Invoice {100000 + inv} created for account {number}"
+            )
     if inv:
         ok(f"Invoice {100000 + inv} created.")
     else:
@@ -437,14 +529,27 @@ def one_off(number: str) -> Any:
     acct = account_or_404(number)
     if request.method == "POST":
         try:
-            pay = domain.take_payment(c, acct["id"], f("Amount"), "Credit Card", card_number=f("CardNumber"),
-                                      expiry=f("Expiry"), cvv=f("CVV"), name_on_card=f("NameOnCard"),
-                                      source="One-Off")
+            pay = domain.take_payment(
+                c,
+                acct["id"],
+                f("Amount"),
+                "Credit Card",
+                card_number=f("CardNumber"),
+                expiry=f("Expiry"),
+                cvv=f("CVV"),
+                name_on_card=f("NameOnCard"),
+                source="One-Off",
+            )
             return redirect(url_for("admin.payment_receipt", payment_id=pay["id"]))
         except DomainError as exc:
             fail(str(exc))
-    return account_page("one_off.html", number, "Tools", form=request.form,
-                        default_amount=domain.money(max(domain.balance(c, acct["id"]), 0)).lstrip("$"))
+    return account_page(
+        "one_off.html",
+        number,
+        "Tools",
+        form=request.form,
+        default_amount=domain.money(max(domain.balance(c, acct["id"]), 0)).lstrip("$"),
+    )
 
 
 @bp.route("/Payment/New", methods=["GET", "POST"])
@@ -461,18 +566,34 @@ def payment_new() -> Any:
             pm_id = None
             if ptype.startswith("method:"):
                 pm_id, ptype = int(ptype.split(":")[1]), ""
-            pay = domain.take_payment(c, acct["id"], f("Amount"), ptype, card_number=f("CardNumber"),
-                                      expiry=f("Expiry"), cvv=f("CVV"), name_on_card=f("NameOnCard"),
-                                      routing=f("RoutingNumber"), bank_account=f("BankAccountNumber"),
-                                      payment_method_id=pm_id, reference=f("Reference"))
+            pay = domain.take_payment(
+                c,
+                acct["id"],
+                f("Amount"),
+                ptype,
+                card_number=f("CardNumber"),
+                expiry=f("Expiry"),
+                cvv=f("CVV"),
+                name_on_card=f("NameOnCard"),
+                routing=f("RoutingNumber"),
+                bank_account=f("BankAccountNumber"),
+                payment_method_id=pm_id,
+                reference=f("Reference"),
+            )
             return redirect(url_for("admin.payment_receipt", payment_id=pay["id"]))
         except (DomainError, ValueError) as exc:
             fail(str(exc))
     methods = domain.payment_methods_for(c, acct["id"]) if acct else []
     kinds = {p["kind"] for p in domain.card_processors(c)}
-    return page("payment_new.html", acct=acct, number=number, methods=methods, form=request.form,
-                types=[t for t in domain.PAYMENT_TYPES if t in kinds or t in ("Cash", "Check")],
-                balance=domain.money(domain.balance(c, acct["id"])) if acct else "")
+    return page(
+        "payment_new.html",
+        acct=acct,
+        number=number,
+        methods=methods,
+        form=request.form,
+        types=[t for t in domain.PAYMENT_TYPES if t in kinds or t in ("Cash", "Check")],
+        balance=domain.money(domain.balance(c, acct["id"])) if acct else "",
+    )
 
 
 @bp.get("/Payment/<int:payment_id>")
@@ -489,9 +610,13 @@ def payment_receipt(payment_id: int) -> Any:
 
 
 def _ticket_lists(c: domain.Ctx) -> dict[str, Any]:
-    return {"types": domain.TICKET_TYPES, "statuses": domain.TICKET_STATUSES, "priorities": domain.TICKET_PRIORITIES,
-            "categories": c.q("SELECT * FROM ticket_categories WHERE active = 1 ORDER BY name"),
-            "assignees": domain.assignable_users(c)}
+    return {
+        "types": domain.TICKET_TYPES,
+        "statuses": domain.TICKET_STATUSES,
+        "priorities": domain.TICKET_PRIORITIES,
+        "categories": c.q("SELECT * FROM ticket_categories WHERE active = 1 ORDER BY name"),
+        "assignees": domain.assignable_users(c),
+    }
 
 
 @bp.get("/Overview/<number>/Tickets")
@@ -500,8 +625,13 @@ def _ticket_lists(c: domain.Ctx) -> dict[str, Any]:
 def account_tickets(number: str) -> Any:
     acct = account_or_404(number)
     c = ctx()
-    return account_page("account_tickets.html", number, "Tickets", tickets=domain.tickets(c, account_id=acct["id"]),
-                        workorders=domain.workorders(c, acct["id"]) if can("Workorders") else None)
+    return account_page(
+        "account_tickets.html",
+        number,
+        "Tickets",
+        tickets=domain.tickets(c, account_id=acct["id"]),
+        workorders=domain.workorders(c, acct["id"]) if can("Workorders") else None,
+    )
 
 
 @bp.get("/Tickets")
@@ -509,8 +639,13 @@ def account_tickets(number: str) -> Any:
 def tickets() -> Any:
     c = ctx()
     a = request.args
-    rows = domain.tickets(c, status=a.get("status", ""), priority=a.get("priority", ""),
-                          assigned_to=a.get("assigned", ""), q=a.get("q", "").strip())
+    rows = domain.tickets(
+        c,
+        status=a.get("status", ""),
+        priority=a.get("priority", ""),
+        assigned_to=a.get("assigned", ""),
+        q=a.get("q", "").strip(),
+    )
     return page("tickets.html", tickets=rows, args=a, **_ticket_lists(c))
 
 
@@ -523,15 +658,24 @@ def ticket_new() -> Any:
             acct = domain.account_by_number(c, f("AccountNumber"))
             if acct is None:
                 raise DomainError(f"Account '{f('AccountNumber')}' not found")
-            tid = domain.create_ticket(c, acct["id"], subject=f("Subject"), description=f("Description"),
-                                       type=f("Type", "Trouble"), category_id=int(f("Category") or 0) or None,
-                                       priority=f("Priority", "Normal"),
-                                       assigned_to=int(f("AssignedTo") or 0) or None, status=f("Status", "New"))
+            tid = domain.create_ticket(
+                c,
+                acct["id"],
+                subject=f("Subject"),
+                description=f("Description"),
+                type=f("Type", "Trouble"),
+                category_id=int(f("Category") or 0) or None,
+                priority=f("Priority", "Normal"),
+                assigned_to=int(f("AssignedTo") or 0) or None,
+                status=f("Status", "New"),
+            )
             ok(f"Ticket {tid} created.")
             return redirect(url_for("admin.ticket", ticket_id=tid))
         except DomainError as exc:
             fail(str(exc))
-    return page("ticket_new.html", form=request.form, account=request.args.get("account", ""), **_ticket_lists(c))
+    return page(
+        "ticket_new.html", form=request.form, account=request.args.get("account", ""), **_ticket_lists(c)
+    )
 
 
 @bp.route("/Ticket/<int:ticket_id>", methods=["GET", "POST"])
@@ -544,10 +688,19 @@ def ticket(ticket_id: int) -> Any:
     status = 200
     if request.method == "POST":
         try:
-            domain.update_ticket(c, ticket_id, comment=f("Comment"), subject=f("Subject"), status=f("Status"),
-                                 priority=f("Priority"), type=f("Type"), category_id=int(f("Category") or 0) or None,
-                                 assigned_to=int(f("AssignedTo") or 0) or None, resolution=f("Resolution"),
-                                 description=f("Description"))
+            domain.update_ticket(
+                c,
+                ticket_id,
+                comment=f("Comment"),
+                subject=f("Subject"),
+                status=f("Status"),
+                priority=f("Priority"),
+                type=f("Type"),
+                category_id=int(f("Category") or 0) or None,
+                assigned_to=int(f("AssignedTo") or 0) or None,
+                resolution=f("Resolution"),
+                description=f("Description"),
+            )
             ok("Ticket saved.")
             return redirect(url_for("admin.ticket", ticket_id=ticket_id))
         except FaultError as exc:
@@ -566,8 +719,12 @@ def ticket(ticket_id: int) -> Any:
 @requires("Workorders")
 def workorders() -> Any:
     c = ctx()
-    return page("workorders.html", workorders=domain.workorders(c, status=request.args.get("status", "")),
-                statuses=domain.WORKORDER_STATUSES, status=request.args.get("status", ""))
+    return page(
+        "workorders.html",
+        workorders=domain.workorders(c, status=request.args.get("status", "")),
+        statuses=domain.WORKORDER_STATUSES,
+        status=request.args.get("status", ""),
+    )
 
 
 @bp.route("/Workorder/New", methods=["GET", "POST"])
@@ -579,14 +736,25 @@ def workorder_new() -> Any:
             acct = domain.account_by_number(c, f("AccountNumber"))
             if acct is None:
                 raise DomainError(f"Account '{f('AccountNumber')}' not found")
-            wid = domain.create_workorder(c, acct["id"], type=f("Type"), scheduled=f("ScheduledDate"),
-                                          technician=f("Technician"), notes=f("Notes"))
+            wid = domain.create_workorder(
+                c,
+                acct["id"],
+                type=f("Type"),
+                scheduled=f("ScheduledDate"),
+                technician=f("Technician"),
+                notes=f("Notes"),
+            )
             ok(f"Workorder {wid} created.")
             return redirect(url_for("admin.workorder", workorder_id=wid))
         except DomainError as exc:
             fail(str(exc))
-    return page("workorder_new.html", form=request.form, account=request.args.get("account", ""),
-                types=domain.WORKORDER_TYPES, default_date=(c.today + timedelta(days=3)).isoformat())
+    return page(
+        "workorder_new.html",
+        form=request.form,
+        account=request.args.get("account", ""),
+        types=domain.WORKORDER_TYPES,
+        default_date=(c.today + timedelta(days=3)).isoformat(),
+    )
 
 
 @bp.route("/Workorder/<int:workorder_id>", methods=["GET", "POST"])
@@ -614,8 +782,10 @@ def workorder(workorder_id: int) -> Any:
 def provisioning() -> Any:
     c = ctx()
     a = request.args
-    sql = ("SELECT r.*, a.number AS account_number, a.name AS account_name FROM provisioning_requests r "
-           "JOIN accounts a ON a.id = r.account_id WHERE 1=1")
+    sql = (
+        "SELECT r.*, a.number AS account_number, a.name AS account_name FROM provisioning_requests r "
+        "JOIN accounts a ON a.id = r.account_id WHERE 1=1"
+    )
     args: list[Any] = []
     if a.get("status"):
         sql += " AND r.status = ?"
@@ -634,8 +804,11 @@ def provisioning_retry(request_id: int) -> Any:
 
     c = ctx()
     with transaction(c.conn):
-        c.x("UPDATE provisioning_requests SET status = 'Queued', attempts = 0, message = 'Retry requested', "
-            "created_ts = ? WHERE id = ?", (_time.time(), request_id))
+        c.x(
+            "UPDATE provisioning_requests SET status = 'Queued', attempts = 0, message = 'Retry requested', "
+            "created_ts = ? WHERE id = ?",
+            (_time.time(), request_id),
+        )
         domain.log_event(c, "Provisioning", "Retry", f"Request {request_id} re-queued by {c.user}")
     ok(f"Provisioning request {request_id} re-queued.")
     return redirect(url_for("admin.provisioning"))
@@ -678,7 +851,10 @@ def event_log() -> Any:
 def audit_log() -> Any:
     c = ctx()
     a = request.args
-    sql = "SELECT l.*, a.number AS account_number FROM audit_log l LEFT JOIN accounts a ON a.id = l.account_id WHERE 1=1"
+    sql = (
+        "SELECT l.*, a.number AS account_number FROM audit_log l "
+        "LEFT JOIN accounts a ON a.id = l.account_id WHERE 1=1"
+    )
     args: list[Any] = []
     if a.get("account"):
         sql += " AND a.number = ?"
@@ -704,8 +880,11 @@ def udr_history() -> Any:
     except DomainError as exc:
         fail(str(exc))
         start = end = None
-    report = domain.usage_report(c, acct["id"] if acct else None, start, end) if acct or not a.get("account") \
+    report = (
+        domain.usage_report(c, acct["id"] if acct else None, start, end)
+        if acct or not a.get("account")
         else None
+    )
     return page("udr_history.html", report=report, args=a, acct=acct)
 
 
@@ -714,9 +893,13 @@ def udr_history() -> Any:
 def account_services() -> Any:
     c = ctx()
     a = request.args
-    sql = ("SELECT up.*, p.name AS package_name, a.number AS account_number, a.name AS account_name, a.id AS aid "
-           "FROM user_packages up JOIN packages p ON p.id = up.package_id JOIN accounts a ON a.id = up.account_id "
-           "WHERE 1=1")
+    sql = (
+        "SELECT up.*, p.name AS package_name, a.number AS account_number, a.name AS account_name, "
+        "a.id AS aid "
+        "FROM user_packages up JOIN packages p ON p.id = up.package_id JOIN accounts a ON a.id = "
+        "up.account_id "
+        "WHERE 1=1"
+    )
     args: list[Any] = []
     if a.get("package"):
         sql += " AND p.name = ?"
@@ -729,8 +912,13 @@ def account_services() -> Any:
         d = dict(r)
         d["price"] = domain.money(sum(x for _, _, x in domain.charge_lines(c, r["aid"], r["package_id"])))
         rows.append(d)
-    return page("account_services.html", rows=rows, args=a, packages=domain.packages(c),
-                statuses=list(domain.USER_PACKAGE_STATUS_TYPES))
+    return page(
+        "account_services.html",
+        rows=rows,
+        args=a,
+        packages=domain.packages(c),
+        statuses=list(domain.USER_PACKAGE_STATUS_TYPES),
+    )
 
 
 # -------------------------------------------------------------------------------------------- setup
@@ -747,13 +935,19 @@ def setup() -> Any:
 def roles() -> Any:
     c = ctx()
     roles = []
-    for r in c.q("SELECT r.*, (SELECT COUNT(*) FROM staff_users u WHERE u.role_id = r.id) AS users FROM roles r "
-                 "ORDER BY r.id"):
+    for r in c.q(
+        "SELECT r.*, (SELECT COUNT(*) FROM staff_users u WHERE u.role_id = r.id) AS users FROM roles r "
+        "ORDER BY r.id"
+    ):
         d = dict(r)
-        d["perms"] = {p["area"]: p for p in c.q("SELECT * FROM role_permissions WHERE role_id = ?", (r["id"],))}
+        d["perms"] = {
+            p["area"]: p for p in c.q("SELECT * FROM role_permissions WHERE role_id = ?", (r["id"],))
+        }
         roles.append(d)
-    users = c.q("SELECT u.username, u.full_name, r.name AS role FROM staff_users u JOIN roles r ON r.id = u.role_id "
-                "ORDER BY u.id")
+    users = c.q(
+        "SELECT u.username, u.full_name, r.name AS role FROM staff_users u JOIN roles r ON r.id = u.role_id "
+        "ORDER BY u.id"
+    )
     return page("roles.html", roles=roles, users=users, area_help=AREA_HELP)
 
 
@@ -770,12 +964,21 @@ def role_edit(role_id: int) -> Any:
         except ValueError:
             length = 8
         with transaction(c.conn):
-            c.x("UPDATE roles SET ticket_assignable = ?, password_length = ? WHERE id = ?",
-                (1 if request.form.get("TicketAssignable") else 0, max(4, length), role_id))
+            c.x(
+                "UPDATE roles SET ticket_assignable = ?, password_length = ? WHERE id = ?",
+                (1 if request.form.get("TicketAssignable") else 0, max(4, length), role_id),
+            )
             for area in AREAS:
-                c.x("INSERT OR REPLACE INTO role_permissions(role_id, area, can_list, can_edit) VALUES (?,?,?,?)",
-                    (role_id, area, 1 if request.form.get(f"{area}_List") else 0,
-                     1 if request.form.get(f"{area}_Edit") else 0))
+                c.x(
+                    "INSERT OR REPLACE INTO role_permissions(role_id, area, can_list, can_edit) "
+                    "VALUES (?,?,?,?)",
+                    (
+                        role_id,
+                        area,
+                        1 if request.form.get(f"{area}_List") else 0,
+                        1 if request.form.get(f"{area}_Edit") else 0,
+                    ),
+                )
             domain.audit(c, "Role", role_id, "Update", f"Role '{role['name']}' permissions saved")
         ok(f"Role '{role['name']}' saved.")
         return redirect(url_for("admin.roles"))
@@ -790,8 +993,10 @@ def card_processors() -> Any:
     if request.method == "POST":
         pid = int(f("ProcessorId") or 0)
         with transaction(c.conn):
-            c.x("UPDATE card_processors SET test_mode = ?, enabled = ? WHERE id = ?",
-                (1 if request.form.get("TestMode") else 0, 1 if request.form.get("Enabled") else 0, pid))
+            c.x(
+                "UPDATE card_processors SET test_mode = ?, enabled = ? WHERE id = ?",
+                (1 if request.form.get("TestMode") else 0, 1 if request.form.get("Enabled") else 0, pid),
+            )
         ok("Card processor saved.")
         return redirect(url_for("admin.card_processors"))
     return page("card_processors.html", processors=domain.card_processors(c))
@@ -818,24 +1023,41 @@ def discounts() -> Any:
                 raise DomainError("Value must be a percentage 1-100 or an amount greater than zero")
             periods = int(f("Periods")) if f("Periods") else None
             with transaction(c.conn):
-                c.x("INSERT INTO discounts(name, account_id, package_id, kind, value, periods) VALUES (?,?,?,?,?,?)",
-                    (f("Name") or "Discount", acct["id"], int(f("Package")) if f("Package") else None, kind, value,
-                     periods))
+                c.x(
+                    "INSERT INTO discounts(name, account_id, package_id, kind, value, periods) "
+                    "VALUES (?,?,?,?,?,?)",
+                    (
+                        f("Name") or "Discount",
+                        acct["id"],
+                        int(f("Package")) if f("Package") else None,
+                        kind,
+                        value,
+                        periods,
+                    ),
+                )
                 domain.audit(c, "Discount", None, "Create", f("Name"), acct["id"])
             ok("Discount saved.")
             return redirect(url_for("admin.discounts"))
         except (DomainError, ValueError) as exc:
             fail(str(exc))
-    discounts = c.q("SELECT d.*, a.number AS account_number, a.name AS account_name, p.name AS package_name "
-                    "FROM discounts d JOIN accounts a ON a.id = d.account_id LEFT JOIN packages p ON p.id = d.package_id"
-                    " ORDER BY d.id")
+    discounts = c.q(
+        "SELECT d.*, a.number AS account_number, a.name AS account_name, p.name AS package_name "
+        "FROM discounts d JOIN accounts a ON a.id = d.account_id LEFT JOIN packages p ON p.id = d.package_id"
+        " ORDER BY d.id"
+    )
     plans = []
-    for p in c.q("SELECT pp.*, a.number AS account_number, a.name AS account_name, p.name AS package_name FROM "
-                 "price_plans pp JOIN accounts a ON a.id = pp.account_id JOIN packages p ON p.id = pp.package_id"):
+    for p in c.q(
+        "SELECT pp.*, a.number AS account_number, a.name AS account_name, p.name AS package_name FROM "
+        "price_plans pp JOIN accounts a ON a.id = pp.account_id JOIN packages p ON p.id = pp.package_id"
+    ):
         d = dict(p)
-        d["tiers"] = c.q("SELECT * FROM price_plan_tiers WHERE price_plan_id = ? ORDER BY min_quantity", (p["id"],))
+        d["tiers"] = c.q(
+            "SELECT * FROM price_plan_tiers WHERE price_plan_id = ? ORDER BY min_quantity", (p["id"],)
+        )
         plans.append(d)
-    return page("discounts.html", discounts=discounts, plans=plans, packages=domain.packages(c), form=request.form)
+    return page(
+        "discounts.html", discounts=discounts, plans=plans, packages=domain.packages(c), form=request.form
+    )
 
 
 @bp.route("/Setup/TicketCategories", methods=["GET", "POST"])
@@ -853,8 +1075,13 @@ def ticket_categories() -> Any:
                 c.x("INSERT INTO ticket_categories(name, resolutions) VALUES (?,?)", (name, f("Resolutions")))
             ok(f"Ticket category '{name}' added.")
             return redirect(url_for("admin.ticket_categories"))
-    return page("ticket_categories.html", categories=c.q("SELECT * FROM ticket_categories ORDER BY name"),
-                types=domain.TICKET_TYPES, statuses=domain.TICKET_STATUSES, priorities=domain.TICKET_PRIORITIES)
+    return page(
+        "ticket_categories.html",
+        categories=c.q("SELECT * FROM ticket_categories ORDER BY name"),
+        types=domain.TICKET_TYPES,
+        statuses=domain.TICKET_STATUSES,
+        priorities=domain.TICKET_PRIORITIES,
+    )
 
 
 @bp.route("/Setup/PageExtensions", methods=["GET", "POST"])
@@ -863,8 +1090,15 @@ def page_extensions() -> Any:
     c = ctx()
     if request.method == "POST":
         with transaction(c.conn):
-            c.x("UPDATE page_extensions SET enabled = ?, content = COALESCE(NULLIF(?, ''), content) WHERE id = ?",
-                (1 if request.form.get("Enabled") else 0, request.form.get("Content", ""), int(f("ExtensionId") or 0)))
+            c.x(
+                "UPDATE page_extensions SET enabled = ?, content = COALESCE(NULLIF(?, ''), content) "
+                "WHERE id = ?",
+                (
+                    1 if request.form.get("Enabled") else 0,
+                    request.form.get("Content", ""),
+                    int(f("ExtensionId") or 0),
+                ),
+            )
         ok("Page extension saved.")
         return redirect(url_for("admin.page_extensions"))
     return page("page_extensions.html", extensions=c.q("SELECT * FROM page_extensions ORDER BY id"))
@@ -876,8 +1110,10 @@ def actions() -> Any:
     c = ctx()
     if request.method == "POST":
         with transaction(c.conn):
-            c.x("UPDATE actions SET enabled = ? WHERE id = ?", (1 if request.form.get("Enabled") else 0,
-                                                                int(f("ActionId") or 0)))
+            c.x(
+                "UPDATE actions SET enabled = ? WHERE id = ?",
+                (1 if request.form.get("Enabled") else 0, int(f("ActionId") or 0)),
+            )
         ok("Action saved.")
         return redirect(url_for("admin.actions"))
     return page("actions.html", actions=c.q("SELECT * FROM actions ORDER BY id"))
@@ -936,7 +1172,10 @@ def bill_runs() -> Any:
             start = domain.parse_date(f("Start") or c.today.isoformat())
             end = domain.parse_date(f("End") or c.today.isoformat())
             result = domain.run_bill_run(c, start, end, f("Name") or "Bill Run")
-            ok(f"Bill run completed: {len(result['invoices'])} invoice(s) generated, total {domain.money(result['total'])}.")
+            ok(
+                f"Bill run completed: {len(result['invoices'])} invoice(s) generated, total "
+                f"{domain.money(result['total'])}."
+            )
         except FaultError as exc:
             fail(str(exc))
             status = 500

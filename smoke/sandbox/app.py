@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, jsonify, redirect, render_template, request, url_for
+from flask import Flask, g, jsonify, redirect, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
@@ -52,8 +52,15 @@ def get_ctx() -> domain.Ctx:
     return g.ctx  # type: ignore[no-any-return]
 
 
-def create_app(db_path: str | Path, *, faults: Iterable[str] = (), today: date | None = None,
-               csrf: bool = True, start_worker: bool = False, testing: bool = False) -> Flask:
+def create_app(
+    db_path: str | Path,
+    *,
+    faults: Iterable[str] = (),
+    today: date | None = None,
+    csrf: bool = True,
+    start_worker: bool = False,
+    testing: bool = False,
+) -> Flask:
     """Build the sandbox application over an existing, seeded database file."""
     today = today or date.fromisoformat(_meta(db_path, "today") or "2026-06-15")
     app = Flask(__name__, static_url_path="/static/sandbox")
@@ -89,8 +96,13 @@ def create_app(db_path: str | Path, *, faults: Iterable[str] = (), today: date |
     def _globals() -> dict[str, Any]:
         from .auth import can, current_staff
 
-        return {"version_string": st.version_string, "today": st.today, "can": can,
-                "staff": current_staff(), "AREAS": AREAS}
+        return {
+            "version_string": st.version_string,
+            "today": st.today,
+            "can": can,
+            "staff": current_staff(),
+            "AREAS": AREAS,
+        }
 
     app.jinja_env.filters["money"] = domain.money
 
@@ -98,8 +110,13 @@ def create_app(db_path: str | Path, *, faults: Iterable[str] = (), today: date |
     def health() -> Any:
         c = get_ctx()
         c.q1("SELECT 1 FROM meta LIMIT 1")
-        return jsonify(status="ok", version=st.version, product=st.version_string,
-                       faults=sorted_faults(st.faults), today=st.today.isoformat())
+        return jsonify(
+            status="ok",
+            version=st.version,
+            product=st.version_string,
+            faults=sorted_faults(st.faults),
+            today=st.today.isoformat(),
+        )
 
     @app.get("/")
     def index() -> Any:
@@ -111,29 +128,45 @@ def create_app(db_path: str | Path, *, faults: Iterable[str] = (), today: date |
     @app.route("/ADMINPORTAL/<path:rest>")
     def admin_case(rest: str) -> Any:
         # The real AdminPortal is case-insensitive; send odd spellings to the canonical prefix.
-        return redirect("/AdminPortal/" + rest + (f"?{request.query_string.decode()}"
-                                                 if request.query_string else ""))
+        return redirect(
+            "/AdminPortal/" + rest + (f"?{request.query_string.decode()}" if request.query_string else "")
+        )
 
     @app.errorhandler(CSRFError)
     def _csrf(e: CSRFError) -> Any:
-        return render_template("_error.html", title="Bad Request", code=400,
-                               message=f"The form could not be submitted: {e.description}"), 400
+        return render_template(
+            "_error.html",
+            title="Bad Request",
+            code=400,
+            message=f"The form could not be submitted: {e.description}",
+        ), 400
 
     @app.errorhandler(HTTPException)
     def _http(e: HTTPException) -> Any:
         from .auth import AccessDenied
 
         if isinstance(e, AccessDenied):
-            return render_template("_error.html", title="Access Denied", code=403, message=e.description,
-                                   missing=e.missing, role=e.role), 403
+            return render_template(
+                "_error.html",
+                title="Access Denied",
+                code=403,
+                message=e.description,
+                missing=e.missing,
+                role=e.role,
+            ), 403
         titles = {403: "Access Denied", 404: "Not Found", 405: "Method Not Allowed"}
-        return render_template("_error.html", title=titles.get(e.code or 500, e.name), code=e.code,
-                               message=e.description), e.code or 500
+        return render_template(
+            "_error.html", title=titles.get(e.code or 500, e.name), code=e.code, message=e.description
+        ), e.code or 500
 
     @app.errorhandler(domain.FaultError)
     def _fault(e: domain.FaultError) -> Any:
-        return render_template("_error.html", title="Server Error", code=500,
-                               message=f"Server Error in '/AdminPortal' Application. {e}"), 500
+        return render_template(
+            "_error.html",
+            title="Server Error",
+            code=500,
+            message=f"Server Error in '/AdminPortal' Application. {e}",
+        ), 500
 
     with app.app_context():
         c = st.make_ctx()

@@ -42,8 +42,11 @@ def current_staff() -> dict[str, Any] | None:
     uid = session.get("staff_id")
     if uid:
         c = ctx()
-        row = c.q1("SELECT u.*, r.name AS role, r.password_length FROM staff_users u JOIN roles r "
-                   "ON r.id = u.role_id WHERE u.id = ?", (uid,))
+        row = c.q1(
+            "SELECT u.*, r.name AS role, r.password_length FROM staff_users u JOIN roles r "
+            "ON r.id = u.role_id WHERE u.id = ?",
+            (uid,),
+        )
         if row is not None:
             staff = dict(row)
             staff["perms"] = role_permissions(c, row["role_id"], row["role"])

@@ -12,19 +12,41 @@ from . import DEFAULT_TODAY, TODAY_ENV
 
 
 @click.command("sandbox", context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--port", type=int, default=8765, show_default=True, help="Port to listen on; 0 picks a free one.")
+@click.option(
+    "--port", type=int, default=8765, show_default=True, help="Port to listen on; 0 picks a free one."
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
-@click.option("--fault", "faults", multiple=True, metavar="NAME",
-              help="Switch on a fault (repeatable, or comma separated). Also ENGAGEIP_SANDBOX_FAULTS.")
-@click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
-              help="SQLite database file (default: a temporary file, deleted on exit).")
+@click.option(
+    "--fault",
+    "faults",
+    multiple=True,
+    metavar="NAME",
+    help="Switch on a fault (repeatable, or comma separated). Also ENGAGEIP_SANDBOX_FAULTS.",
+)
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="SQLite database file (default: a temporary file, deleted on exit).",
+)
 @click.option("--keep", is_flag=True, help="Reuse an existing seeded --db instead of reseeding it.")
-@click.option("--today", default=None, metavar="YYYY-MM-DD",
-              help=f"The sandbox business date the seed is relative to (default {DEFAULT_TODAY}; "
-                   f"env {TODAY_ENV}).")
+@click.option(
+    "--today",
+    default=None,
+    metavar="YYYY-MM-DD",
+    help=f"The sandbox business date the seed is relative to (default {DEFAULT_TODAY}; env {TODAY_ENV}).",
+)
 @click.option("--list-faults", is_flag=True, help="List the faults, one per line, and exit.")
-def sandbox(port: int, host: str, faults: tuple[str, ...], db_path: str | None, keep: bool, today: str | None,
-            list_faults: bool) -> None:
+def sandbox(
+    port: int,
+    host: str,
+    faults: tuple[str, ...],
+    db_path: str | None,
+    keep: bool,
+    today: str | None,
+    list_faults: bool,
+) -> None:
     """Start the bundled stand-in EngageIP server (AdminPortal + customer portal).
 
     It creates and seeds a fresh SQLite database (accounts, staff users for five roles, portal

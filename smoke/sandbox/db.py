@@ -24,7 +24,8 @@ CREATE TABLE staff_users (
 CREATE TABLE accounts (
     id INTEGER PRIMARY KEY, number TEXT NOT NULL UNIQUE, name TEXT NOT NULL, company TEXT NOT NULL DEFAULT '',
     account_type TEXT NOT NULL, status TEXT NOT NULL, owner_id INTEGER NOT NULL REFERENCES owners(id),
-    parent_id INTEGER REFERENCES accounts(id), bill_day INTEGER NOT NULL, language TEXT NOT NULL DEFAULT 'English',
+    parent_id INTEGER REFERENCES accounts(id), bill_day INTEGER NOT NULL,
+    language TEXT NOT NULL DEFAULT 'English',
     sales_rep TEXT NOT NULL DEFAULT '', created TEXT NOT NULL, notes TEXT NOT NULL DEFAULT '');
 CREATE TABLE contacts (
     id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL REFERENCES accounts(id), contact_type TEXT NOT NULL,
@@ -35,15 +36,18 @@ CREATE TABLE contact_points (
     type TEXT NOT NULL, value TEXT NOT NULL);
 CREATE TABLE packages (
     id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, description TEXT NOT NULL DEFAULT '',
-    provisioning_type TEXT, portal_signup INTEGER NOT NULL DEFAULT 0, usage_rate_cents INTEGER NOT NULL DEFAULT 0,
+    provisioning_type TEXT, portal_signup INTEGER NOT NULL DEFAULT 0,
+    usage_rate_cents INTEGER NOT NULL DEFAULT 0,
     active INTEGER NOT NULL DEFAULT 1);
 CREATE TABLE services (
     id INTEGER PRIMARY KEY, package_id INTEGER NOT NULL REFERENCES packages(id), name TEXT NOT NULL,
-    charge_type TEXT NOT NULL CHECK (charge_type IN ('Recurring', 'One-Time')), amount_cents INTEGER NOT NULL);
+    charge_type TEXT NOT NULL CHECK (charge_type IN ('Recurring', 'One-Time')),
+    amount_cents INTEGER NOT NULL);
 CREATE TABLE user_packages (
     id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL REFERENCES accounts(id),
     package_id INTEGER NOT NULL REFERENCES packages(id), status TEXT NOT NULL, status_type TEXT NOT NULL,
-    start_date TEXT NOT NULL, next_bill_date TEXT, cancel_date TEXT, radius_username TEXT, created TEXT NOT NULL);
+    start_date TEXT NOT NULL, next_bill_date TEXT, cancel_date TEXT, radius_username TEXT,
+    created TEXT NOT NULL);
 CREATE TABLE discounts (
     id INTEGER PRIMARY KEY, name TEXT NOT NULL, account_id INTEGER NOT NULL REFERENCES accounts(id),
     package_id INTEGER REFERENCES packages(id), kind TEXT NOT NULL CHECK (kind IN ('Percent', 'Amount')),
@@ -72,7 +76,8 @@ CREATE TABLE card_processors (
     enabled INTEGER NOT NULL DEFAULT 1);
 CREATE TABLE payments (
     id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL REFERENCES accounts(id), date TEXT NOT NULL,
-    created TEXT NOT NULL, amount_cents INTEGER NOT NULL, method TEXT NOT NULL, processor TEXT NOT NULL DEFAULT '',
+    created TEXT NOT NULL, amount_cents INTEGER NOT NULL, method TEXT NOT NULL,
+    processor TEXT NOT NULL DEFAULT '',
     result TEXT NOT NULL, message TEXT NOT NULL DEFAULT '', reference TEXT NOT NULL DEFAULT '',
     label TEXT NOT NULL DEFAULT '', transaction_id INTEGER, source TEXT NOT NULL DEFAULT 'AdminPortal',
     created_by TEXT NOT NULL DEFAULT 'system');
@@ -82,14 +87,16 @@ CREATE TABLE payment_allocations (
 CREATE TABLE usage_records (
     id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL REFERENCES accounts(id), date TEXT NOT NULL,
     description TEXT NOT NULL, quantity REAL NOT NULL, unit TEXT NOT NULL DEFAULT 'min',
-    amount_cents INTEGER NOT NULL, invoice_id INTEGER REFERENCES invoices(id), source TEXT NOT NULL DEFAULT 'Rating');
+    amount_cents INTEGER NOT NULL, invoice_id INTEGER REFERENCES invoices(id),
+    source TEXT NOT NULL DEFAULT 'Rating');
 CREATE TABLE ticket_categories (
     id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, resolutions TEXT NOT NULL DEFAULT '',
     active INTEGER NOT NULL DEFAULT 1);
 CREATE TABLE tickets (
     id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL REFERENCES accounts(id), type TEXT NOT NULL,
     category_id INTEGER REFERENCES ticket_categories(id), status TEXT NOT NULL, priority TEXT NOT NULL,
-    assigned_to INTEGER REFERENCES staff_users(id), subject TEXT NOT NULL, description TEXT NOT NULL DEFAULT '',
+    assigned_to INTEGER REFERENCES staff_users(id), subject TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
     resolution TEXT NOT NULL DEFAULT '', created TEXT NOT NULL, updated TEXT NOT NULL,
     created_by TEXT NOT NULL, source TEXT NOT NULL DEFAULT 'AdminPortal');
 CREATE TABLE ticket_comments (

@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
-AREAS = ["Accounts", "Contacts", "Packages", "Transactions", "Payments", "Tickets", "Workorders",
-         "Provisioning", "Reports", "BillRuns", "Import", "Setup"]
+AREAS = [
+    "Accounts",
+    "Contacts",
+    "Packages",
+    "Transactions",
+    "Payments",
+    "Tickets",
+    "Workorders",
+    "Provisioning",
+    "Reports",
+    "BillRuns",
+    "Import",
+    "Setup",
+]
 
 AREA_HELP = {
     "Accounts": "view accounts / create and edit accounts (Create New > Account)",
@@ -25,25 +37,70 @@ ROLES = ["Admin", "CSR", "Billing", "Support", "Read Only"]
 # "LE" = List and Edit, "L" = List only, "" = neither.
 MATRIX: dict[str, dict[str, str]] = {
     "Admin": {a: "LE" for a in AREAS},
-    "CSR": {"Accounts": "LE", "Contacts": "LE", "Packages": "LE", "Transactions": "L", "Payments": "L",
-            "Tickets": "LE", "Workorders": "LE", "Provisioning": "L", "Reports": "L", "BillRuns": "",
-            "Import": "", "Setup": ""},
-    "Billing": {"Accounts": "L", "Contacts": "L", "Packages": "L", "Transactions": "LE", "Payments": "LE",
-                "Tickets": "L", "Workorders": "", "Provisioning": "", "Reports": "L", "BillRuns": "LE",
-                "Import": "LE", "Setup": ""},
-    "Support": {"Accounts": "L", "Contacts": "L", "Packages": "L", "Transactions": "", "Payments": "",
-                "Tickets": "LE", "Workorders": "LE", "Provisioning": "LE", "Reports": "L", "BillRuns": "",
-                "Import": "", "Setup": ""},
-    "Read Only": {"Accounts": "L", "Contacts": "L", "Packages": "L", "Transactions": "L", "Payments": "L",
-                  "Tickets": "L", "Workorders": "L", "Provisioning": "L", "Reports": "L", "BillRuns": "",
-                  "Import": "", "Setup": ""},
+    "CSR": {
+        "Accounts": "LE",
+        "Contacts": "LE",
+        "Packages": "LE",
+        "Transactions": "L",
+        "Payments": "L",
+        "Tickets": "LE",
+        "Workorders": "LE",
+        "Provisioning": "L",
+        "Reports": "L",
+        "BillRuns": "",
+        "Import": "",
+        "Setup": "",
+    },
+    "Billing": {
+        "Accounts": "L",
+        "Contacts": "L",
+        "Packages": "L",
+        "Transactions": "LE",
+        "Payments": "LE",
+        "Tickets": "L",
+        "Workorders": "",
+        "Provisioning": "",
+        "Reports": "L",
+        "BillRuns": "LE",
+        "Import": "LE",
+        "Setup": "",
+    },
+    "Support": {
+        "Accounts": "L",
+        "Contacts": "L",
+        "Packages": "L",
+        "Transactions": "",
+        "Payments": "",
+        "Tickets": "LE",
+        "Workorders": "LE",
+        "Provisioning": "LE",
+        "Reports": "L",
+        "BillRuns": "",
+        "Import": "",
+        "Setup": "",
+    },
+    "Read Only": {
+        "Accounts": "L",
+        "Contacts": "L",
+        "Packages": "L",
+        "Transactions": "L",
+        "Payments": "L",
+        "Tickets": "L",
+        "Workorders": "L",
+        "Provisioning": "L",
+        "Reports": "L",
+        "BillRuns": "",
+        "Import": "",
+        "Setup": "",
+    },
 }
 
 TICKET_ASSIGNABLE = {"Admin", "CSR", "Support"}
 
 
-def apply_faults(role: str, perms: dict[str, tuple[bool, bool]],
-                 faults: frozenset[str]) -> dict[str, tuple[bool, bool]]:
+def apply_faults(
+    role: str, perms: dict[str, tuple[bool, bool]], faults: frozenset[str]
+) -> dict[str, tuple[bool, bool]]:
     perms = dict(perms)
     if role == "CSR" and "role-csr-lost-tickets" in faults:
         perms["Tickets"] = (False, False)

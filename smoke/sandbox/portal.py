@@ -60,7 +60,10 @@ def login() -> Any:
     if request.method == "POST":
         login_name = f("PortalLogin")
         if c.has("portal-login-broken"):
-            flash("Login failed: the portal could not reach EngageIP (Error 503). Please try again later.", "error")
+            flash(
+                "Login failed: the portal could not reach EngageIP (Error 503). Please try again later.",
+                "error",
+            )
             return page("login.html", login=login_name, next=nxt), 503
         aid = domain.portal_authenticate(c, login_name, request.form.get("PortalPassword", ""))
         if aid is None:
@@ -91,11 +94,19 @@ def signup() -> Any:
     if request.method == "POST":
         c.user = f"portal:{f('PortalLogin')}"
         try:
-            result = domain.signup(c, first_name=f("FirstName"), last_name=f("LastName"), email=f("EmailAddress"),
-                                   phone=f("HomePhone"), address=f("Address"), company=f("Company"),
-                                   package_id=int(f("Package") or 0), login=f("PortalLogin"),
-                                   password=request.form.get("PortalPassword", ""),
-                                   confirm=request.form.get("ConfirmPassword", ""))
+            result = domain.signup(
+                c,
+                first_name=f("FirstName"),
+                last_name=f("LastName"),
+                email=f("EmailAddress"),
+                phone=f("HomePhone"),
+                address=f("Address"),
+                company=f("Company"),
+                package_id=int(f("Package") or 0),
+                login=f("PortalLogin"),
+                password=request.form.get("PortalPassword", ""),
+                confirm=request.form.get("ConfirmPassword", ""),
+            )
             session.pop("portal_account_id", None)
             session["portal_account_id"] = result["account_id"]
             session["portal_login"] = f("PortalLogin")
@@ -121,8 +132,9 @@ def dashboard() -> Any:
 def invoices() -> Any:
     c = ctx()
     acct = account()
-    return page("invoices.html", invoices=domain.invoices_for(c, acct["id"]),
-                s=dashboard_values(c, acct["id"]))
+    return page(
+        "invoices.html", invoices=domain.invoices_for(c, acct["id"]), s=dashboard_values(c, acct["id"])
+    )
 
 
 @bp.get("/Invoice/<int:invoice_id>")
@@ -141,8 +153,11 @@ def invoice(invoice_id: int) -> Any:
 def transactions() -> Any:
     c = ctx()
     acct = account()
-    return page("transactions.html", transactions=domain.transactions_for(c, acct["id"]),
-                s=dashboard_values(c, acct["id"]))
+    return page(
+        "transactions.html",
+        transactions=domain.transactions_for(c, acct["id"]),
+        s=dashboard_values(c, acct["id"]),
+    )
 
 
 @bp.route("/PayNow", methods=["GET", "POST"])
@@ -151,8 +166,11 @@ def pay_now() -> Any:
     c = ctx()
     acct = account()
     s = dashboard_values(c, acct["id"])
-    methods = [m for m in domain.payment_methods_for(c, acct["id"])
-               if m["kind"] in {p["kind"] for p in domain.card_processors(c)}]
+    methods = [
+        m
+        for m in domain.payment_methods_for(c, acct["id"])
+        if m["kind"] in {p["kind"] for p in domain.card_processors(c)}
+    ]
     kinds = [p["kind"] for p in domain.card_processors(c) if p["enabled"]]
     if request.method == "POST":
         method = f("PaymentMethod", "Credit Card")
@@ -160,11 +178,21 @@ def pay_now() -> Any:
         if method.startswith("method:"):
             pm_id, method = int(method.split(":")[1]), ""
         try:
-            pay = domain.take_payment(c, acct["id"], f("Amount"), method, card_number=f("CardNumber"),
-                                      expiry=f("Expiry"), cvv=f("CVV"), name_on_card=f("NameOnCard"),
-                                      routing=f("RoutingNumber"), bank_account=f("BankAccountNumber"),
-                                      payment_method_id=pm_id, source="Portal",
-                                      save_method=bool(request.form.get("SaveMethod")))
+            pay = domain.take_payment(
+                c,
+                acct["id"],
+                f("Amount"),
+                method,
+                card_number=f("CardNumber"),
+                expiry=f("Expiry"),
+                cvv=f("CVV"),
+                name_on_card=f("NameOnCard"),
+                routing=f("RoutingNumber"),
+                bank_account=f("BankAccountNumber"),
+                payment_method_id=pm_id,
+                source="Portal",
+                save_method=bool(request.form.get("SaveMethod")),
+            )
             return redirect(url_for("portal.receipt", payment_id=pay["id"]))
         except (DomainError, ValueError) as exc:
             flash(str(exc), "error")
@@ -192,13 +220,21 @@ def contact() -> Any:
     primary = domain.primary_contact(c, acct["id"])
     if request.method == "POST":
         try:
-            domain.save_contact(c, acct["id"], contact_id=primary["id"] if primary else None,
-                                contact_type=primary["contact_type"] if primary else "Billing Contact",
-                                first_name=f("FirstName"), last_name=f("LastName"),
-                                company=primary["company"] if primary else "",
-                                points={"Address": f("Address"), "Home Phone": f("HomePhone"),
-                                        "Email Address": f("EmailAddress"),
-                                        "Portal Login": primary["point"].get("Portal Login", "") if primary else ""})
+            domain.save_contact(
+                c,
+                acct["id"],
+                contact_id=primary["id"] if primary else None,
+                contact_type=primary["contact_type"] if primary else "Billing Contact",
+                first_name=f("FirstName"),
+                last_name=f("LastName"),
+                company=primary["company"] if primary else "",
+                points={
+                    "Address": f("Address"),
+                    "Home Phone": f("HomePhone"),
+                    "Email Address": f("EmailAddress"),
+                    "Portal Login": primary["point"].get("Portal Login", "") if primary else "",
+                },
+            )
             flash("Contact saved.", "success")
             return redirect(url_for("portal.contact"))
         except DomainError as exc:
@@ -220,15 +256,26 @@ def ticket_new() -> Any:
     acct = account()
     if request.method == "POST":
         try:
-            tid = domain.create_ticket(c, acct["id"], subject=f("Subject"), description=f("Description"),
-                                       type=f("Type", "Trouble"), category_id=int(f("Category") or 0) or None,
-                                       priority="Normal", source="Portal")
+            tid = domain.create_ticket(
+                c,
+                acct["id"],
+                subject=f("Subject"),
+                description=f("Description"),
+                type=f("Type", "Trouble"),
+                category_id=int(f("Category") or 0) or None,
+                priority="Normal",
+                source="Portal",
+            )
             flash(f"Ticket {tid} created.", "success")
             return redirect(url_for("portal.ticket", ticket_id=tid))
         except DomainError as exc:
             flash(str(exc), "error")
-    return page("ticket_new.html", types=domain.TICKET_TYPES, form=request.form,
-                categories=c.q("SELECT * FROM ticket_categories WHERE active = 1 ORDER BY name"))
+    return page(
+        "ticket_new.html",
+        types=domain.TICKET_TYPES,
+        form=request.form,
+        categories=c.q("SELECT * FROM ticket_categories WHERE active = 1 ORDER BY name"),
+    )
 
 
 @bp.route("/Ticket/<int:ticket_id>", methods=["GET", "POST"])
@@ -244,8 +291,12 @@ def ticket(ticket_id: int) -> Any:
         try:
             if not f("Comment"):
                 raise DomainError("Comment is required")
-            domain.update_ticket(c, ticket_id, comment=f("Comment"),
-                                 status="Open" if t["status"] in ("Resolved", "Closed", "New") else None)
+            domain.update_ticket(
+                c,
+                ticket_id,
+                comment=f("Comment"),
+                status="Open" if t["status"] in ("Resolved", "Closed", "New") else None,
+            )
             flash("Comment added.", "success")
             return redirect(url_for("portal.ticket", ticket_id=ticket_id))
         except FaultError as exc:

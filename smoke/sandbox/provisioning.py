@@ -9,8 +9,10 @@ from collections.abc import Callable
 from . import db, domain
 
 FAULT_ERROR_INTERVAL = 5.0
-EVENT_LOG_ERROR = ("Error: System.Data.SqlClient.SqlException: Invalid column name 'ExtendedStatus'. "
-                   "at EngageIP.Event.EventProcessor.ProcessPending()")
+EVENT_LOG_ERROR = (
+    "Error: System.Data.SqlClient.SqlException: Invalid column name 'ExtendedStatus'. "
+    "at EngageIP.Event.EventProcessor.ProcessPending()"
+)
 
 
 def write_fault_errors(c: domain.Ctx) -> None:
@@ -36,7 +38,7 @@ class Worker(threading.Thread):
                     if time.monotonic() - last_fault >= FAULT_ERROR_INTERVAL:
                         last_fault = time.monotonic()
                         write_fault_errors(c)
-                except Exception:  # noqa: BLE001 - a busy database must not kill the worker
+                except Exception:
                     if c.conn.in_transaction:
                         c.conn.execute("ROLLBACK")
         finally:

@@ -33,15 +33,39 @@ PACKAGES = [
     # name, description, provisioning, portal signup, usage rate (cents/min), services
     ("Fiber 100", "100 Mbps fiber internet", "RADIUS", 1, 0, [("Fiber 100 Internet", "Recurring", 5999)]),
     ("Fiber 500", "500 Mbps fiber internet", "RADIUS", 1, 0, [("Fiber 500 Internet", "Recurring", 7999)]),
-    ("Fiber 1000", "1 Gbps fiber internet", "RADIUS", 1, 0,
-     [("Fiber 1000 Internet", "Recurring", 9999), ("Activation Fee", "One-Time", 4900)]),
+    (
+        "Fiber 1000",
+        "1 Gbps fiber internet",
+        "RADIUS",
+        1,
+        0,
+        [("Fiber 1000 Internet", "Recurring", 9999), ("Activation Fee", "One-Time", 4900)],
+    ),
     ("DSL Basic", "25 Mbps DSL internet", "RADIUS", 1, 0, [("DSL Internet", "Recurring", 3999)]),
-    ("Home Phone", "Residential phone line, long distance $0.05/min", None, 0, 5,
-     [("Home Phone Line", "Recurring", 2499)]),
-    ("Business Line", "Business phone line, long distance $0.03/min", None, 0, 3,
-     [("Business Phone Line", "Recurring", 2500)]),
-    ("Business Fiber 1G", "1 Gbps dedicated business fiber", "RADIUS", 0, 0,
-     [("Business Fiber Internet", "Recurring", 24900)]),
+    (
+        "Home Phone",
+        "Residential phone line, long distance $0.05/min",
+        None,
+        0,
+        5,
+        [("Home Phone Line", "Recurring", 2499)],
+    ),
+    (
+        "Business Line",
+        "Business phone line, long distance $0.03/min",
+        None,
+        0,
+        3,
+        [("Business Phone Line", "Recurring", 2500)],
+    ),
+    (
+        "Business Fiber 1G",
+        "1 Gbps dedicated business fiber",
+        "RADIUS",
+        0,
+        0,
+        [("Business Fiber Internet", "Recurring", 24900)],
+    ),
     ("Static IP", "One static IPv4 address", None, 0, 0, [("Static IP Address", "Recurring", 1000)]),
     ("TV Basic", "Basic TV channel line-up", None, 0, 0, [("TV Basic Channels", "Recurring", 4500)]),
 ]
@@ -82,48 +106,223 @@ class Acct:
 
 def accounts(today: date) -> list[Acct]:
     return [
-        Acct("10001", "John Smith", "Residential", 1, 3, ["Fiber 100", "Home Phone"], "John", "Smith",
-             methods=[VISA_OK], login="jsmith", usage=True, address="12 Maple Street, Springfield, IL 62701",
-             phone="555-0101", email="john.smith@example.com"),
-        Acct("10002", "Maria Garcia", "Residential", 5, 3, ["Fiber 1000"], "Maria", "Garcia",
-             methods=[_ach("6789")], login="mgarcia", address="48 Oak Avenue, Springfield, IL 62702",
-             phone="555-0102", email="maria.garcia@example.com"),
-        Acct("10003", "Acme Corporation", "Business", 1, 3, ["Business Fiber 1G", "Static IP"], "Wile", "Coyote",
-             company="Acme Corporation", pays=["check10"], address="1 Acme Plaza, Chicago, IL 60601",
-             phone="555-0200", email="ap@acme.example", sales_rep="Jordan Sales"),
-        Acct("10004", "Acme Corporation - Toronto Office", "Business", 1, 3, ["Business Line"] * 3, "Tina",
-             "Tran", company="Acme Corporation", parent="10003", pays=["check10"], usage=True,
-             address="200 Bay Street, Toronto, ON M5J 2J2", phone="555-0210", email="toronto@acme.example"),
-        Acct("10005", "Acme Corporation - Ottawa Office", "Business", 1, 3, ["Business Line"] * 2, "Omar",
-             "Ortiz", company="Acme Corporation", parent="10003", pays=["check20"], usage=True,
-             address="50 O'Connor Street, Ottawa, ON K1P 6L2", phone="555-0220", email="ottawa@acme.example"),
-        Acct("10006", "Robert Chen", "Residential", 10, 3, ["DSL Basic"], "Robert", "Chen", methods=[MC_OK],
-             address="7 Birch Lane, Springfield, IL 62703", phone="555-0106", email="robert.chen@example.com",
-             notes="Vacation hold"),
-        Acct("10007", "Linda Johnson", "Residential", 20, 4, ["Fiber 100"], "Linda", "Johnson",
-             methods=[_ach("4321")], address="99 Cedar Court, Springfield, IL 62704", phone="555-0107",
-             email="linda.johnson@example.com", notes="Moved out of service area"),
-        Acct("10008", "Northwind Traders", "Business", 1, 0, ["Business Fiber 1G"], "Nancy", "Davolio",
-             company="Northwind Traders", prospect=True, address="507 20th Ave E, Seattle, WA 98122",
-             phone="555-0208", email="nancy@northwind.example", sales_rep="Jordan Sales"),
-        Acct("10009", "Emily Davis", "Residential", 12, 3, ["Fiber 500"], "Emily", "Davis",
-             methods=[VISA_OK, _ach("2468")], login="edavis", address="3 Elm Street, Springfield, IL 62705",
-             phone="555-0109", email="emily.davis@example.com"),
-        Acct("10010", "Globex Inc.", "Business", 25, 3, ["Business Line"] * 6, "Hank", "Scorpio",
-             company="Globex Inc.", methods=[AMEX_OK], address="1 Globex Way, Cypress Creek, OR 97001",
-             phone="555-0300", email="billing@globex.example", sales_rep="Jordan Sales"),
-        Acct("10011", "David Wilson", "Residential", 8, 3, ["DSL Basic", "Static IP"], "David", "Wilson",
-             methods=[VISA_OK], login="dwilson", address="21 Pine Road, Springfield, IL 62706",
-             phone="555-0111", email="david.wilson@example.com"),
-        Acct("10012", "Sarah Brown", "Residential", 20, 3, ["Fiber 100", "TV Basic"], "Sarah", "Brown",
-             pays=["check10", "autopay"], methods=[VISA_DECLINE], login="sbrown",
-             address="5 Willow Way, Springfield, IL 62707", phone="555-0112", email="sarah.brown@example.com"),
-        Acct("10013", "Olivia Martin", "Residential", min(today.day, 28), 3, ["Fiber 500"], "Olivia", "Martin",
-             methods=[VISA_OK], address="14 Aspen Drive, Springfield, IL 62708", phone="555-0113",
-             email="olivia.martin@example.com"),
-        Acct("10014", "Michael Lee", "Residential", 28, 3, ["DSL Basic", "TV Basic"], "Michael", "Lee",
-             pays=["check10"], address="77 Spruce Street, Springfield, IL 62709", phone="555-0114",
-             email="michael.lee@example.com"),
+        Acct(
+            "10001",
+            "John Smith",
+            "Residential",
+            1,
+            3,
+            ["Fiber 100", "Home Phone"],
+            "John",
+            "Smith",
+            methods=[VISA_OK],
+            login="jsmith",
+            usage=True,
+            address="12 Maple Street, Springfield, IL 62701",
+            phone="555-0101",
+            email="john.smith@example.com",
+        ),
+        Acct(
+            "10002",
+            "Maria Garcia",
+            "Residential",
+            5,
+            3,
+            ["Fiber 1000"],
+            "Maria",
+            "Garcia",
+            methods=[_ach("6789")],
+            login="mgarcia",
+            address="48 Oak Avenue, Springfield, IL 62702",
+            phone="555-0102",
+            email="maria.garcia@example.com",
+        ),
+        Acct(
+            "10003",
+            "Acme Corporation",
+            "Business",
+            1,
+            3,
+            ["Business Fiber 1G", "Static IP"],
+            "Wile",
+            "Coyote",
+            company="Acme Corporation",
+            pays=["check10"],
+            address="1 Acme Plaza, Chicago, IL 60601",
+            phone="555-0200",
+            email="ap@acme.example",
+            sales_rep="Jordan Sales",
+        ),
+        Acct(
+            "10004",
+            "Acme Corporation - Toronto Office",
+            "Business",
+            1,
+            3,
+            ["Business Line"] * 3,
+            "Tina",
+            "Tran",
+            company="Acme Corporation",
+            parent="10003",
+            pays=["check10"],
+            usage=True,
+            address="200 Bay Street, Toronto, ON M5J 2J2",
+            phone="555-0210",
+            email="toronto@acme.example",
+        ),
+        Acct(
+            "10005",
+            "Acme Corporation - Ottawa Office",
+            "Business",
+            1,
+            3,
+            ["Business Line"] * 2,
+            "Omar",
+            "Ortiz",
+            company="Acme Corporation",
+            parent="10003",
+            pays=["check20"],
+            usage=True,
+            address="50 O'Connor Street, Ottawa, ON K1P 6L2",
+            phone="555-0220",
+            email="ottawa@acme.example",
+        ),
+        Acct(
+            "10006",
+            "Robert Chen",
+            "Residential",
+            10,
+            3,
+            ["DSL Basic"],
+            "Robert",
+            "Chen",
+            methods=[MC_OK],
+            address="7 Birch Lane, Springfield, IL 62703",
+            phone="555-0106",
+            email="robert.chen@example.com",
+            notes="Vacation hold",
+        ),
+        Acct(
+            "10007",
+            "Linda Johnson",
+            "Residential",
+            20,
+            4,
+            ["Fiber 100"],
+            "Linda",
+            "Johnson",
+            methods=[_ach("4321")],
+            address="99 Cedar Court, Springfield, IL 62704",
+            phone="555-0107",
+            email="linda.johnson@example.com",
+            notes="Moved out of service area",
+        ),
+        Acct(
+            "10008",
+            "Northwind Traders",
+            "Business",
+            1,
+            0,
+            ["Business Fiber 1G"],
+            "Nancy",
+            "Davolio",
+            company="Northwind Traders",
+            prospect=True,
+            address="507 20th Ave E, Seattle, WA 98122",
+            phone="555-0208",
+            email="nancy@northwind.example",
+            sales_rep="Jordan Sales",
+        ),
+        Acct(
+            "10009",
+            "Emily Davis",
+            "Residential",
+            12,
+            3,
+            ["Fiber 500"],
+            "Emily",
+            "Davis",
+            methods=[VISA_OK, _ach("2468")],
+            login="edavis",
+            address="3 Elm Street, Springfield, IL 62705",
+            phone="555-0109",
+            email="emily.davis@example.com",
+        ),
+        Acct(
+            "10010",
+            "Globex Inc.",
+            "Business",
+            25,
+            3,
+            ["Business Line"] * 6,
+            "Hank",
+            "Scorpio",
+            company="Globex Inc.",
+            methods=[AMEX_OK],
+            address="1 Globex Way, Cypress Creek, OR 97001",
+            phone="555-0300",
+            email="billing@globex.example",
+            sales_rep="Jordan Sales",
+        ),
+        Acct(
+            "10011",
+            "David Wilson",
+            "Residential",
+            8,
+            3,
+            ["DSL Basic", "Static IP"],
+            "David",
+            "Wilson",
+            methods=[VISA_OK],
+            login="dwilson",
+            address="21 Pine Road, Springfield, IL 62706",
+            phone="555-0111",
+            email="david.wilson@example.com",
+        ),
+        Acct(
+            "10012",
+            "Sarah Brown",
+            "Residential",
+            20,
+            3,
+            ["Fiber 100", "TV Basic"],
+            "Sarah",
+            "Brown",
+            pays=["check10", "autopay"],
+            methods=[VISA_DECLINE],
+            login="sbrown",
+            address="5 Willow Way, Springfield, IL 62707",
+            phone="555-0112",
+            email="sarah.brown@example.com",
+        ),
+        Acct(
+            "10013",
+            "Olivia Martin",
+            "Residential",
+            min(today.day, 28),
+            3,
+            ["Fiber 500"],
+            "Olivia",
+            "Martin",
+            methods=[VISA_OK],
+            address="14 Aspen Drive, Springfield, IL 62708",
+            phone="555-0113",
+            email="olivia.martin@example.com",
+        ),
+        Acct(
+            "10014",
+            "Michael Lee",
+            "Residential",
+            28,
+            3,
+            ["DSL Basic", "TV Basic"],
+            "Michael",
+            "Lee",
+            pays=["check10"],
+            address="77 Spruce Street, Springfield, IL 62709",
+            phone="555-0114",
+            email="michael.lee@example.com",
+        ),
     ]
 
 
@@ -169,8 +368,10 @@ def seed(conn: sqlite3.Connection, today: date) -> None:
     with transaction(conn):
         _static(ctx)
         _history(ctx, clock)
-        conn.execute("INSERT INTO meta(key, value) VALUES ('today', ?), ('seeded', ?), ('version', ?)",
-                     (today.isoformat(), datetime.now().isoformat(timespec="seconds"), VERSION))
+        conn.execute(
+            "INSERT INTO meta(key, value) VALUES ('today', ?), ('seeded', ?), ('version', ?)",
+            (today.isoformat(), datetime.now().isoformat(timespec="seconds"), VERSION),
+        )
 
 
 def _static(ctx: Ctx) -> None:
@@ -178,38 +379,70 @@ def _static(ctx: Ctx) -> None:
     x("INSERT INTO owners(id, name, is_root) VALUES (1, ?, 1)", (OWNER,))
     hashes: dict[str, str] = {}
     for role in ROLES:
-        rid = x("INSERT INTO roles(name, description, ticket_assignable, contact_type) VALUES (?,?,?,?)",
-                (role, f"Sandbox {role} role", 1 if role in TICKET_ASSIGNABLE else 0, "Administrative Contact"))
+        rid = x(
+            "INSERT INTO roles(name, description, ticket_assignable, contact_type) VALUES (?,?,?,?)",
+            (role, f"Sandbox {role} role", 1 if role in TICKET_ASSIGNABLE else 0, "Administrative Contact"),
+        )
         for area in AREAS:
             flags = MATRIX[role][area]
-            x("INSERT INTO role_permissions(role_id, area, can_list, can_edit) VALUES (?,?,?,?)",
-              (rid, area, int("L" in flags), int("E" in flags)))
+            x(
+                "INSERT INTO role_permissions(role_id, area, can_list, can_edit) VALUES (?,?,?,?)",
+                (rid, area, int("L" in flags), int("E" in flags)),
+            )
     for username, password, role, full_name, email in STAFF:
         rid = ctx.q1("SELECT id FROM roles WHERE name = ?", (role,))["id"]
         hashes[password] = domain.hash_password(password)
-        x("INSERT INTO staff_users(username, password_hash, role_id, full_name, email) VALUES (?,?,?,?,?)",
-          (username, hashes[password], rid, full_name, email))
+        x(
+            "INSERT INTO staff_users(username, password_hash, role_id, full_name, email) VALUES (?,?,?,?,?)",
+            (username, hashes[password], rid, full_name, email),
+        )
     for name, desc, prov, signup, rate, services in PACKAGES:
-        pid = x("INSERT INTO packages(name, description, provisioning_type, portal_signup, usage_rate_cents)"
-                " VALUES (?,?,?,?,?)", (name, desc, prov, signup, rate))
+        pid = x(
+            "INSERT INTO packages(name, description, provisioning_type, portal_signup, usage_rate_cents)"
+            " VALUES (?,?,?,?,?)",
+            (name, desc, prov, signup, rate),
+        )
         for sname, kind, cents in services:
-            x("INSERT INTO services(package_id, name, charge_type, amount_cents) VALUES (?,?,?,?)",
-              (pid, sname, kind, cents))
-    x("INSERT INTO card_processors(name, kind, test_mode, enabled) VALUES ('Sandbox Card Gateway', 'Credit Card', 1, 1)")
+            x(
+                "INSERT INTO services(package_id, name, charge_type, amount_cents) VALUES (?,?,?,?)",
+                (pid, sname, kind, cents),
+            )
+    x(
+        "INSERT INTO card_processors(name, kind, test_mode, enabled) VALUES ('Sandbox Card "
+        "Gateway', 'Credit Card', 1, 1)"
+    )
     x("INSERT INTO card_processors(name, kind, test_mode, enabled) VALUES ('Sandbox ACH', 'eCheck', 1, 1)")
-    for name, res in [("Connectivity", "Reset modem; Replaced equipment; Escalated to NOC"),
-                      ("Billing Inquiry", "Explained charges; Credit issued; Payment arranged"),
-                      ("Equipment", "Replaced device; Shipped device"),
-                      ("Service Change", "Package changed; Add-on added"),
-                      ("Outage", "Resolved by NOC; Credit issued")]:
+    for name, res in [
+        ("Connectivity", "Reset modem; Replaced equipment; Escalated to NOC"),
+        ("Billing Inquiry", "Explained charges; Credit issued; Payment arranged"),
+        ("Equipment", "Replaced device; Shipped device"),
+        ("Service Change", "Package changed; Add-on added"),
+        ("Outage", "Resolved by NOC; Credit issued"),
+    ]:
         x("INSERT INTO ticket_categories(name, resolutions) VALUES (?,?)", (name, res))
-    x("INSERT INTO page_extensions(name, page, content, enabled) VALUES (?,?,?,1)",
-      ("Credit Check Panel", "overview/index", PAGE_EXTENSION_JS))
-    x("INSERT INTO actions(name, event_code, action_type, parameters, enabled) VALUES (?,?,?,?,1)",
-      ("Log Account Changes", "User.Update", "Write Event Log and Audit Note", "Account updated - notify billing"))
-    x("INSERT INTO custom_code(name, language, description, source, enabled) VALUES (?,?,?,?,1)",
-      ("LateFeeCalculator", "C#", "Computes a late fee (1.5% of the overdue amount, at least $5.00) for "
-       "accounts with overdue invoices", LATE_FEE_SOURCE))
+    x(
+        "INSERT INTO page_extensions(name, page, content, enabled) VALUES (?,?,?,1)",
+        ("Credit Check Panel", "overview/index", PAGE_EXTENSION_JS),
+    )
+    x(
+        "INSERT INTO actions(name, event_code, action_type, parameters, enabled) VALUES (?,?,?,?,1)",
+        (
+            "Log Account Changes",
+            "User.Update",
+            "Write Event Log and Audit Note",
+            "Account updated - notify billing",
+        ),
+    )
+    x(
+        "INSERT INTO custom_code(name, language, description, source, enabled) VALUES (?,?,?,?,1)",
+        (
+            "LateFeeCalculator",
+            "C#",
+            "Computes a late fee (1.5% of the overdue amount, at least $5.00) for "
+            "accounts with overdue invoices",
+            LATE_FEE_SOURCE,
+        ),
+    )
     ctx.extra["portal_hash"] = domain.hash_password(PORTAL_PASSWORD)
 
 
@@ -217,8 +450,14 @@ def _history(ctx: Ctx, clock: _SeedClock) -> None:
     today = ctx.today
     specs = accounts(today)
     first_of_month = today.replace(day=1)
-    starts = {a.number: (today - timedelta(days=10) if a.prospect
-                         else add_months(first_of_month, -a.months_ago, a.bill_day)) for a in specs}
+    starts = {
+        a.number: (
+            today - timedelta(days=10)
+            if a.prospect
+            else add_months(first_of_month, -a.months_ago, a.bill_day)
+        )
+        for a in specs
+    }
     pkg_ids = {p["name"]: p["id"] for p in domain.packages(ctx)}
     ids: dict[str, int] = {}
     invoice_counts: dict[str, int] = {}
@@ -233,19 +472,87 @@ def _history(ctx: Ctx, clock: _SeedClock) -> None:
     at(4, "credit", ("10011", 10000, "Service outage credit"))
     at(45, "udrfile", None)
     at(15, "udrfile", None)
-    at(5, "ticket", ("10001", "Trouble", "Connectivity", "Intermittent internet drops in the evening", "Open",
-                     "Normal", "support", "Connection drops most evenings around 8pm.",
-                     "Checked line stats, scheduled a technician."))
-    at(3, "ticket", ("10012", "Billing", "Billing Inquiry", "Question about overdue invoice", "New", "High", "csr",
-                     "Customer asks why the card on file was declined.", ""))
-    at(8, "ticket", ("10003", "Service Request", "Service Change", "Add static IP block /29", "In Progress",
-                     "Normal", "support", "Acme needs a /29 for the new VPN gateway.", ""))
-    at(20, "ticket", ("10006", "Sales", "Service Change", "Reactivate after vacation hold", "New", "Low", "",
-                      "Customer will be back in July.", ""))
-    at(60, "ticket", ("10007", "Billing", "Billing Inquiry", "Final bill question", "Closed", "Normal", "csr",
-                      "Asked about the final invoice after cancelling.", "Explained charges"))
+    at(
+        5,
+        "ticket",
+        (
+            "10001",
+            "Trouble",
+            "Connectivity",
+            "Intermittent internet drops in the evening",
+            "Open",
+            "Normal",
+            "support",
+            "Connection drops most evenings around 8pm.",
+            "Checked line stats, scheduled a technician.",
+        ),
+    )
+    at(
+        3,
+        "ticket",
+        (
+            "10012",
+            "Billing",
+            "Billing Inquiry",
+            "Question about overdue invoice",
+            "New",
+            "High",
+            "csr",
+            "Customer asks why the card on file was declined.",
+            "",
+        ),
+    )
+    at(
+        8,
+        "ticket",
+        (
+            "10003",
+            "Service Request",
+            "Service Change",
+            "Add static IP block /29",
+            "In Progress",
+            "Normal",
+            "support",
+            "Acme needs a /29 for the new VPN gateway.",
+            "",
+        ),
+    )
+    at(
+        20,
+        "ticket",
+        (
+            "10006",
+            "Sales",
+            "Service Change",
+            "Reactivate after vacation hold",
+            "New",
+            "Low",
+            "",
+            "Customer will be back in July.",
+            "",
+        ),
+    )
+    at(
+        60,
+        "ticket",
+        (
+            "10007",
+            "Billing",
+            "Billing Inquiry",
+            "Final bill question",
+            "Closed",
+            "Normal",
+            "csr",
+            "Asked about the final invoice after cancelling.",
+            "Explained charges",
+        ),
+    )
     at(2, "workorder", ("10001", "Repair", "Scheduled", 2, "T. Nguyen", "Evening drop-outs, check ONT"))
-    at(9, "workorder", ("10008", "Installation", "Scheduled", 10, "R. Patel", "Site survey for Business Fiber"))
+    at(
+        9,
+        "workorder",
+        ("10008", "Installation", "Scheduled", 10, "R. Patel", "Site survey for Business Fiber"),
+    )
     at(61, "workorder", ("10007", "Disconnect", "Completed", 0, "T. Nguyen", "Service disconnected"))
 
     day = min(starts.values())
@@ -255,12 +562,28 @@ def _history(ctx: Ctx, clock: _SeedClock) -> None:
             if starts[a.number] == day:
                 ids[a.number] = _create(ctx, a, day, pkg_ids, ids)
                 if a.number == "10002":
-                    domain.create_workorder(ctx, ids[a.number], type="Installation", scheduled=day.isoformat(),
-                                            technician="R. Patel", notes="Fiber drop and ONT install")
-                    domain.update_workorder(ctx, ctx.q1("SELECT MAX(id) AS i FROM workorders")["i"], "Completed")
-        due = [a for a in specs if a.number in ids and not a.prospect and ctx.q1(
-            "SELECT 1 FROM user_packages WHERE account_id = ? AND status = 'Active' AND next_bill_date = ?",
-            (ids[a.number], day.isoformat()))]
+                    domain.create_workorder(
+                        ctx,
+                        ids[a.number],
+                        type="Installation",
+                        scheduled=day.isoformat(),
+                        technician="R. Patel",
+                        notes="Fiber drop and ONT install",
+                    )
+                    domain.update_workorder(
+                        ctx, ctx.q1("SELECT MAX(id) AS i FROM workorders")["i"], "Completed"
+                    )
+        due = [
+            a
+            for a in specs
+            if a.number in ids
+            and not a.prospect
+            and ctx.q1(
+                "SELECT 1 FROM user_packages WHERE account_id = ? AND status = 'Active' AND "
+                "next_bill_date = ?",
+                (ids[a.number], day.isoformat()),
+            )
+        ]
         if due:
             run = domain.run_bill_run(ctx, day, day, f"Daily bill run {day}")
             by_number = {a.number: a for a in specs}
@@ -281,16 +604,20 @@ def _history(ctx: Ctx, clock: _SeedClock) -> None:
             amount = domain.money(owed)
             if how == "autopay":
                 pm = domain.payment_methods_for(ctx, aid)[0]
-                domain.take_payment(ctx, aid, amount, pm["kind"], payment_method_id=pm["id"], source="Autopay",
-                                    on=day)
+                domain.take_payment(
+                    ctx, aid, amount, pm["kind"], payment_method_id=pm["id"], source="Autopay", on=day
+                )
             else:
-                domain.take_payment(ctx, aid, amount, "Check", reference=f"Chk {int(number) % 1000:03d}{n}",
-                                    on=day)
+                domain.take_payment(
+                    ctx, aid, amount, "Check", reference=f"Chk {int(number) % 1000:03d}{n}", on=day
+                )
         for a in specs:
             if a.usage and a.number in ids and (day.toordinal() + int(a.number)) % 3 == 0:
                 o = day.toordinal()
                 minutes = float(3 + (o * 7 + int(a.number)) % 25)
-                domain.add_usage(ctx, ids[a.number], day, f"Long distance call to 555-{(o * 13) % 10000:04d}", minutes)
+                domain.add_usage(
+                    ctx, ids[a.number], day, f"Long distance call to 555-{(o * 13) % 10000:04d}", minutes
+                )
         domain.process_provisioning_queue(ctx, min_age=-1e9)
         day += timedelta(days=1)
     clock.set(today)
@@ -299,43 +626,96 @@ def _history(ctx: Ctx, clock: _SeedClock) -> None:
 
 
 def _create(ctx: Ctx, a: Acct, day: date, pkg_ids: dict[str, int], ids: dict[str, int]) -> int:
-    aid = domain.create_account(ctx, name=a.name, account_type=a.type, status="Prospect" if a.prospect else "Active",
-                                company=a.company, parent_number=a.parent, bill_day=a.bill_day, created=day,
-                                sales_rep=a.sales_rep, number=a.number)
+    aid = domain.create_account(
+        ctx,
+        name=a.name,
+        account_type=a.type,
+        status="Prospect" if a.prospect else "Active",
+        company=a.company,
+        parent_number=a.parent,
+        bill_day=a.bill_day,
+        created=day,
+        sales_rep=a.sales_rep,
+        number=a.number,
+    )
     if a.notes:
         ctx.x("UPDATE accounts SET notes = ? WHERE id = ?", (a.notes, aid))
-    points = {"Address": a.address, "Home Phone" if a.type == "Residential" else "Work Phone": a.phone,
-              "Email Address": a.email}
-    cid = domain.save_contact(ctx, aid, contact_type="Billing Contact", first_name=a.first, last_name=a.last,
-                              company=a.company, points=points, is_primary=True)
+    points = {
+        "Address": a.address,
+        "Home Phone" if a.type == "Residential" else "Work Phone": a.phone,
+        "Email Address": a.email,
+    }
+    cid = domain.save_contact(
+        ctx,
+        aid,
+        contact_type="Billing Contact",
+        first_name=a.first,
+        last_name=a.last,
+        company=a.company,
+        points=points,
+        is_primary=True,
+    )
     if a.login:
-        ctx.x("INSERT INTO contact_points(contact_id, type, value) VALUES (?, 'Portal Login', ?)", (cid, a.login))
-        ctx.x("INSERT INTO contact_points(contact_id, type, value) VALUES (?, 'Portal Password', ?)",
-              (cid, ctx.extra["portal_hash"]))
+        ctx.x(
+            "INSERT INTO contact_points(contact_id, type, value) VALUES (?, 'Portal Login', ?)",
+            (cid, a.login),
+        )
+        ctx.x(
+            "INSERT INTO contact_points(contact_id, type, value) VALUES (?, 'Portal Password', ?)",
+            (cid, ctx.extra["portal_hash"]),
+        )
     if a.type == "Business":
-        domain.save_contact(ctx, aid, contact_type="Administrative Contact", first_name="IT", last_name="Desk",
-                            company=a.company, points={"Email Address": f"it@{a.email.split('@')[1]}"})
+        domain.save_contact(
+            ctx,
+            aid,
+            contact_type="Administrative Contact",
+            first_name="IT",
+            last_name="Desk",
+            company=a.company,
+            points={"Email Address": f"it@{a.email.split('@')[1]}"},
+        )
     for i, m in enumerate(a.methods):
-        ctx.x("INSERT INTO payment_methods(account_id, kind, label, last4, brand, expiry, token, is_default)"
-              " VALUES (?,?,?,?,?,?,?,?)", (aid, *m, 1 if i == 0 else 0))
+        ctx.x(
+            "INSERT INTO payment_methods(account_id, kind, label, last4, brand, expiry, token, is_default)"
+            " VALUES (?,?,?,?,?,?,?,?)",
+            (aid, *m, 1 if i == 0 else 0),
+        )
     if a.number == "10009":
-        ctx.x("INSERT INTO discounts(name, account_id, package_id, kind, value, periods) VALUES (?,?,?,?,?,NULL)",
-              ("Loyalty 20%", aid, pkg_ids["Fiber 500"], "Percent", 20))
+        ctx.x(
+            "INSERT INTO discounts(name, account_id, package_id, kind, value, periods) VALUES "
+            "(?,?,?,?,?,NULL)",
+            ("Loyalty 20%", aid, pkg_ids["Fiber 500"], "Percent", 20),
+        )
     if a.number == "10010":
-        plan = ctx.x("INSERT INTO price_plans(name, account_id, package_id) VALUES (?,?,?)",
-                     ("Globex Volume Lines", aid, pkg_ids["Business Line"]))
+        plan = ctx.x(
+            "INSERT INTO price_plans(name, account_id, package_id) VALUES (?,?,?)",
+            ("Globex Volume Lines", aid, pkg_ids["Business Line"]),
+        )
         for qty, cents in [(1, 2500), (3, 2200), (5, 1900)]:
-            ctx.x("INSERT INTO price_plan_tiers(price_plan_id, min_quantity, unit_price_cents) VALUES (?,?,?)",
-                  (plan, qty, cents))
+            ctx.x(
+                "INSERT INTO price_plan_tiers(price_plan_id, min_quantity, unit_price_cents) VALUES (?,?,?)",
+                (plan, qty, cents),
+            )
     n_radius = 0
     for name in a.packages:
-        prov = ctx.q1("SELECT provisioning_type FROM packages WHERE id = ?", (pkg_ids[name],))["provisioning_type"]
+        prov = ctx.q1("SELECT provisioning_type FROM packages WHERE id = ?", (pkg_ids[name],))[
+            "provisioning_type"
+        ]
         radius = ""
         if prov and not a.prospect:
             n_radius += 1
-            radius = f"{a.first[0]}{a.last}".lower().replace("'", "") + ("" if n_radius == 1 else str(n_radius))
-        domain.add_package(ctx, aid, pkg_ids[name], start=day, radius_username=radius,
-                           status="Prospect" if a.prospect else "Active", bill_now=False)
+            radius = f"{a.first[0]}{a.last}".lower().replace("'", "") + (
+                "" if n_radius == 1 else str(n_radius)
+            )
+        domain.add_package(
+            ctx,
+            aid,
+            pkg_ids[name],
+            start=day,
+            radius_username=radius,
+            status="Prospect" if a.prospect else "Active",
+            bill_now=False,
+        )
     ids[a.number] = aid
     return aid
 
@@ -355,9 +735,17 @@ def _event(ctx: Ctx, kind: str, arg: Any, ids: dict[str, int], day: date) -> Non
         cat_id = ctx.q1("SELECT id FROM ticket_categories WHERE name = ?", (cat,))["id"]
         user = ctx.q1("SELECT id FROM staff_users WHERE username = ?", (assignee,)) if assignee else None
         ctx.user = assignee or "csr"
-        tid = domain.create_ticket(ctx, ids[number], subject=subject, description=desc, type=ttype,
-                                   category_id=cat_id, priority=prio, assigned_to=user["id"] if user else None,
-                                   status=status)
+        tid = domain.create_ticket(
+            ctx,
+            ids[number],
+            subject=subject,
+            description=desc,
+            type=ttype,
+            category_id=cat_id,
+            priority=prio,
+            assigned_to=user["id"] if user else None,
+            status=status,
+        )
         if status == "Closed":
             domain.update_ticket(ctx, tid, resolution=comment)
         elif comment:
@@ -365,8 +753,15 @@ def _event(ctx: Ctx, kind: str, arg: Any, ids: dict[str, int], day: date) -> Non
         ctx.user = "system"
     elif kind == "workorder":
         number, wtype, status, in_days, tech, notes = arg
-        wid = domain.create_workorder(ctx, ids[number], type=wtype,
-                                      scheduled=(ctx.today + timedelta(days=in_days)).isoformat()
-                                      if status != "Completed" else day.isoformat(), technician=tech, notes=notes)
+        wid = domain.create_workorder(
+            ctx,
+            ids[number],
+            type=wtype,
+            scheduled=(ctx.today + timedelta(days=in_days)).isoformat()
+            if status != "Completed"
+            else day.isoformat(),
+            technician=tech,
+            notes=notes,
+        )
         if status != "Scheduled":
             domain.update_workorder(ctx, wid, status)

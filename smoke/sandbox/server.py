@@ -61,8 +61,16 @@ def banner(host: str, port: int, faults: Iterable[str]) -> list[str]:
     return lines
 
 
-def serve(*, host: str, port: int, faults: frozenset[str], db_path: str | None, keep: bool, today: date,
-          out: IO[str] | None = None) -> int:
+def serve(
+    *,
+    host: str,
+    port: int,
+    faults: frozenset[str],
+    db_path: str | None,
+    keep: bool,
+    today: date,
+    out: IO[str] | None = None,
+) -> int:
     from waitress.server import create_server
 
     from .app import create_app, state
@@ -70,8 +78,9 @@ def serve(*, host: str, port: int, faults: frozenset[str], db_path: str | None, 
     out = out or sys.stdout
     path, temporary = prepare_database(db_path, keep, today)
     app = create_app(path, faults=faults, today=today, start_worker=True)
-    server: Any = create_server(app, host=host, port=port, threads=THREADS, ident="EngageIP",
-                                connection_limit=200, channel_timeout=60)
+    server: Any = create_server(
+        app, host=host, port=port, threads=THREADS, ident="EngageIP", connection_limit=200, channel_timeout=60
+    )
     actual_port = server.effective_port
     stop = threading.Event()
 

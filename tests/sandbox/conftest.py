@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from smoke.sandbox import db, domain, seed
-
 from tests.sandbox.sandbox_helpers import TODAY, login, portal_login
 
 

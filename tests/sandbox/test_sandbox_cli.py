@@ -50,9 +50,14 @@ def test_help_is_the_docstring() -> None:
 
 
 def _start(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], int, list[str]]:
-    proc = subprocess.Popen([sys.executable, "-m", "smoke.sandbox", "--port", "0", *args], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, **(env or {})})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "smoke.sandbox", "--port", "0", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
     assert proc.stdout is not None
     lines = [proc.stdout.readline()]
     while lines[-1] and not lines[-1].startswith("Press Ctrl+C"):
@@ -88,8 +93,13 @@ def _stop(proc: subprocess.Popen[str]) -> str:
 
 def test_start_with_port_0_prints_urls_and_stops_cleanly(tmp_path: Path) -> None:
     start = time.monotonic()
-    proc, port, lines = _start("--fault", "card-declines-all", "--db", str(tmp_path / "s.db"),
-                               env={"ENGAGEIP_SANDBOX_FAULTS": "usage-report-empty"})
+    proc, port, lines = _start(
+        "--fault",
+        "card-declines-all",
+        "--db",
+        str(tmp_path / "s.db"),
+        env={"ENGAGEIP_SANDBOX_FAULTS": "usage-report-empty"},
+    )
     try:
         health = _health(port)
         assert time.monotonic() - start < 3
@@ -133,7 +143,9 @@ class _Session:
         import http.cookiejar
 
         self.base = base
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
 
     def get(self, path: str) -> tuple[int, str]:
         with self.opener.open(self.base + path, timeout=30) as r:
@@ -161,28 +173,56 @@ def test_twenty_parallel_sessions(tmp_path: Path) -> None:
         problems = []
         s = _Session(base)
         try:
-            status, page = s.post("/AdminPortal/Login", "/AdminPortal/Login",
-                                  {"Username": ["admin", "csr", "billing", "support", "readonly"][i % 5],
-                                   "Password": ["Admin#2026", "Csr#2026", "Billing#2026", "Support#2026",
-                                                "Readonly#2026"][i % 5]})
+            status, page = s.post(
+                "/AdminPortal/Login",
+                "/AdminPortal/Login",
+                {
+                    "Username": ["admin", "csr", "billing", "support", "readonly"][i % 5],
+                    "Password": ["Admin#2026", "Csr#2026", "Billing#2026", "Support#2026", "Readonly#2026"][
+                        i % 5
+                    ],
+                },
+            )
             if 'id="CurrentUsername"' not in page:
                 problems.append(f"{i}: login failed")
-            for path in ("/AdminPortal/Overview/10001", "/AdminPortal/Overview/10012", "/AdminPortal/Reports/EventLog"):
+            for path in (
+                "/AdminPortal/Overview/10001",
+                "/AdminPortal/Overview/10012",
+                "/AdminPortal/Reports/EventLog",
+            ):
                 s.get(path)
             p = _Session(base)
             _, page = p.get("/Portal/Signup")
             pkg = re.search(r'<option value="(\d+)">Fiber 100</option>', page).group(1)
-            status, page = p.post("/Portal/Signup", "/Portal/Signup", {
-                "FirstName": "Load", "LastName": f"User{i}", "EmailAddress": f"l{i}@example.com", "Package": pkg,
-                "PortalLogin": f"load-{i}", "PortalPassword": "Secret#123", "ConfirmPassword": "Secret#123"})
+            status, page = p.post(
+                "/Portal/Signup",
+                "/Portal/Signup",
+                {
+                    "FirstName": "Load",
+                    "LastName": f"User{i}",
+                    "EmailAddress": f"l{i}@example.com",
+                    "Package": pkg,
+                    "PortalLogin": f"load-{i}",
+                    "PortalPassword": "Secret#123",
+                    "ConfirmPassword": "Secret#123",
+                },
+            )
             if status != 201:
                 problems.append(f"{i}: signup {status}")
-            status, page = p.post("/Portal/PayNow", "/Portal/PayNow", {
-                "Amount": "59.99", "PaymentMethod": "Credit Card", "CardNumber": "4111111111111111",
-                "Expiry": "12/29", "CVV": "123"})
+            status, page = p.post(
+                "/Portal/PayNow",
+                "/Portal/PayNow",
+                {
+                    "Amount": "59.99",
+                    "PaymentMethod": "Credit Card",
+                    "CardNumber": "4111111111111111",
+                    "Expiry": "12/29",
+                    "CVV": "123",
+                },
+            )
             if 'data-testid="payment-result" class="result-approved">Approved' not in page:
                 problems.append(f"{i}: payment not approved")
-        except Exception as exc:  # noqa: BLE001 - collect every failure, not just the first
+        except Exception as exc:
             problems.append(f"{i}: {exc!r}")
         return problems
 
@@ -192,7 +232,9 @@ def test_twenty_parallel_sessions(tmp_path: Path) -> None:
             problems = [p for result in pool.map(session, range(20)) for p in result]
         assert problems == []
         admin = _Session(base)
-        admin.post("/AdminPortal/Login", "/AdminPortal/Login", {"Username": "admin", "Password": "Admin#2026"})
+        admin.post(
+            "/AdminPortal/Login", "/AdminPortal/Login", {"Username": "admin", "Password": "Admin#2026"}
+        )
         deadline = time.monotonic() + 10
         while "load-" in admin.get("/AdminPortal/Provisioning?status=Queued")[1]:
             assert time.monotonic() < deadline, "provisioning requests were not completed"

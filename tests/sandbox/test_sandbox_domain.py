@@ -3,20 +3,23 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from tests.sandbox.sandbox_helpers import TODAY
 
 from smoke.sandbox import domain
 from smoke.sandbox.domain import Ctx, DomainError, money
+from tests.sandbox.sandbox_helpers import TODAY
 
 
-@pytest.mark.parametrize(("cents", "text"), [(0, "$0.00"), (123456, "$1,234.56"), (-1200, "-$12.00"),
-                                             (5, "$0.05"), (100000000, "$1,000,000.00")])
+@pytest.mark.parametrize(
+    ("cents", "text"),
+    [(0, "$0.00"), (123456, "$1,234.56"), (-1200, "-$12.00"), (5, "$0.05"), (100000000, "$1,000,000.00")],
+)
 def test_money_format(cents: int, text: str) -> None:
     assert money(cents) == text
 
 
-@pytest.mark.parametrize(("text", "cents"), [("12", 1200), ("12.5", 1250), ("$1,234.56", 123456), ("0.07", 7),
-                                             ("-3.00", -300)])
+@pytest.mark.parametrize(
+    ("text", "cents"), [("12", 1200), ("12.5", 1250), ("$1,234.56", 123456), ("0.07", 7), ("-3.00", -300)]
+)
 def test_parse_money(text: str, cents: int) -> None:
     assert domain.parse_money(text) == cents
 
@@ -80,22 +83,36 @@ def test_seed_follows_today(tmp_path) -> None:
 
 
 def test_seed_event_log_has_no_errors(ctx: Ctx) -> None:
-    assert ctx.q1("SELECT COUNT(*) AS n FROM event_log WHERE level = 'Error' OR result GLOB '*Error*' "
-                  "OR result GLOB '*Exception*'")["n"] == 0
-    assert ctx.q1("SELECT COUNT(*) AS n FROM event_log WHERE result LIKE 'Starting Bill Run for owner%'")["n"] > 0
+    assert (
+        ctx.q1(
+            "SELECT COUNT(*) AS n FROM event_log WHERE level = 'Error' OR result GLOB '*Error*' "
+            "OR result GLOB '*Exception*'"
+        )["n"]
+        == 0
+    )
+    assert (
+        ctx.q1("SELECT COUNT(*) AS n FROM event_log WHERE result LIKE 'Starting Bill Run for owner%'")["n"]
+        > 0
+    )
 
 
 def test_balance_is_sum_of_transactions(ctx: Ctx) -> None:
     for acct in ctx.q("SELECT id FROM accounts"):
-        total = ctx.q1("SELECT COALESCE(SUM(amount_cents), 0) AS s FROM transactions WHERE account_id = ?",
-                       (acct["id"],))["s"]
+        total = ctx.q1(
+            "SELECT COALESCE(SUM(amount_cents), 0) AS s FROM transactions WHERE account_id = ?", (acct["id"],)
+        )["s"]
         assert domain.balance(ctx, acct["id"]) == total
     assert "balance" not in {r["name"] for r in ctx.q("PRAGMA table_info(accounts)")}
 
 
 def test_one_open_invoice_per_account(ctx: Ctx) -> None:
-    assert ctx.q1("SELECT MAX(n) AS m FROM (SELECT COUNT(*) AS n FROM invoices WHERE status = 'Open' "
-                  "GROUP BY account_id)")["m"] <= 1
+    assert (
+        ctx.q1(
+            "SELECT MAX(n) AS m FROM (SELECT COUNT(*) AS n FROM invoices WHERE status = 'Open' "
+            "GROUP BY account_id)"
+        )["m"]
+        <= 1
+    )
 
 
 def test_charges_go_on_the_open_invoice(ctx: Ctx) -> None:
@@ -155,9 +172,16 @@ def test_add_package_bills_first_period_and_queues_provisioning(ctx: Ctx) -> Non
     req = ctx.q1("SELECT * FROM provisioning_requests WHERE user_package_id = ?", (up,))
     assert req["status"] == "Queued" and req["username"] == "mlee-fiber"
     assert domain.process_provisioning_queue(ctx, min_age=0) >= 1
-    assert ctx.q1("SELECT status FROM provisioning_requests WHERE id = ?", (req["id"],))["status"] == "Completed"
-    assert ctx.q1("SELECT COUNT(*) AS n FROM event_log WHERE module = 'Provisioning' AND result LIKE ?",
-                  (f"Completed request {req['id']}:%",))["n"] == 1
+    assert (
+        ctx.q1("SELECT status FROM provisioning_requests WHERE id = ?", (req["id"],))["status"] == "Completed"
+    )
+    assert (
+        ctx.q1(
+            "SELECT COUNT(*) AS n FROM event_log WHERE module = 'Provisioning' AND result LIKE ?",
+            (f"Completed request {req['id']}:%",),
+        )["n"]
+        == 1
+    )
 
 
 def test_duplicate_radius_user_name_is_refused(ctx: Ctx) -> None:
@@ -175,7 +199,10 @@ def test_stuck_provisioning_writes_an_error(ctx: Ctx) -> None:
     domain.process_provisioning_queue(stuck, min_age=0, stuck_after=0)
     req = ctx.q1("SELECT * FROM provisioning_requests WHERE user_package_id = ?", (up,))
     assert req["status"] == "Queued" and "Timed out" in req["message"]
-    assert ctx.q1("SELECT COUNT(*) AS n FROM event_log WHERE level = 'Error' AND module = 'Provisioning'")["n"] == 1
+    assert (
+        ctx.q1("SELECT COUNT(*) AS n FROM event_log WHERE level = 'Error' AND module = 'Provisioning'")["n"]
+        == 1
+    )
 
 
 def test_bill_run_generates_invoices_and_event_rows(ctx: Ctx) -> None:
@@ -185,8 +212,10 @@ def test_bill_run_generates_invoices_and_event_rows(ctx: Ctx) -> None:
     assert result["total"] == 7999
     assert domain.next_bill_date(ctx, aid) == date(2026, 7, 15)
     assert domain.balance(ctx, aid) == 7999
-    results = [r["result"] for r in ctx.q("SELECT result FROM event_log WHERE module = 'Billing' ORDER BY id DESC "
-                                          "LIMIT 3")]
+    results = [
+        r["result"]
+        for r in ctx.q("SELECT result FROM event_log WHERE module = 'Billing' ORDER BY id DESC LIMIT 3")
+    ]
     assert results[0].startswith("Finished Bill Run for owner 'Sandbox Telecom'")
     assert results[2] == "Starting Bill Run for owner 'Sandbox Telecom'"
     assert domain.run_bill_run(ctx, TODAY, TODAY)["invoices"] == []
@@ -194,8 +223,9 @@ def test_bill_run_generates_invoices_and_event_rows(ctx: Ctx) -> None:
 
 def test_bill_run_bills_unbilled_usage(ctx: Ctx) -> None:
     aid = domain.account_by_number(ctx, "10001")["id"]
-    unbilled = ctx.q1("SELECT SUM(amount_cents) AS s FROM usage_records WHERE account_id = ? AND invoice_id IS NULL",
-                      (aid,))["s"]
+    unbilled = ctx.q1(
+        "SELECT SUM(amount_cents) AS s FROM usage_records WHERE account_id = ? AND invoice_id IS NULL", (aid,)
+    )["s"]
     assert unbilled > 0
     domain.run_bill_run(ctx, date(2026, 7, 1), date(2026, 7, 1))
     inv = domain.last_invoice(ctx, aid)
@@ -204,10 +234,12 @@ def test_bill_run_bills_unbilled_usage(ctx: Ctx) -> None:
 
 def test_card_and_ach_test_numbers(ctx: Ctx) -> None:
     aid = domain.account_by_number(ctx, "10001")["id"]
-    ok = domain.take_payment(ctx, aid, "1.00", "Credit Card", card_number="4111 1111 1111 1111", expiry="12/30",
-                             cvv="123")
-    no = domain.take_payment(ctx, aid, "1.00", "Credit Card", card_number="4000000000000002", expiry="12/30",
-                             cvv="123")
+    ok = domain.take_payment(
+        ctx, aid, "1.00", "Credit Card", card_number="4111 1111 1111 1111", expiry="12/30", cvv="123"
+    )
+    no = domain.take_payment(
+        ctx, aid, "1.00", "Credit Card", card_number="4000000000000002", expiry="12/30", cvv="123"
+    )
     assert (ok["result"], no["result"]) == ("Approved", "Declined")
     assert ok["label"] == "Visa ending 1111"
     ach_ok = domain.take_payment(ctx, aid, "1.00", "eCheck", routing="011000015", bank_account="123456789")
@@ -223,8 +255,9 @@ def test_invalid_card_is_refused(ctx: Ctx) -> None:
     with pytest.raises(DomainError, match="not a valid card"):
         domain.take_payment(ctx, aid, "1.00", "Credit Card", card_number="1234", expiry="12/30", cvv="123")
     with pytest.raises(DomainError, match="MM/YY"):
-        domain.take_payment(ctx, aid, "1.00", "Credit Card", card_number=domain.TEST_CARD_APPROVE, expiry="13/30",
-                            cvv="123")
+        domain.take_payment(
+            ctx, aid, "1.00", "Credit Card", card_number=domain.TEST_CARD_APPROVE, expiry="13/30", cvv="123"
+        )
 
 
 def test_late_fee(ctx: Ctx) -> None:
@@ -236,12 +269,14 @@ def test_late_fee(ctx: Ctx) -> None:
 
 
 def test_import_usage_counts_good_and_bad_rows(ctx: Ctx) -> None:
-    csv_text = ("account_number,date,description,minutes,amount\n"
-                "10001,2026-06-10,Call to 555-0000,12,0.60\n"
-                "10005,2026-06-11,Call to 555-0001,5,\n"
-                "99999,2026-06-11,Nobody,5,0.10\n"
-                "10001,2026-13-01,Bad date,5,0.10\n"
-                "10001,2026-06-12,Bad minutes,abc,0.10\n")
+    csv_text = (
+        "account_number,date,description,minutes,amount\n"
+        "10001,2026-06-10,Call to 555-0000,12,0.60\n"
+        "10005,2026-06-11,Call to 555-0001,5,\n"
+        "99999,2026-06-11,Nobody,5,0.10\n"
+        "10001,2026-13-01,Bad date,5,0.10\n"
+        "10001,2026-06-12,Bad minutes,abc,0.10\n"
+    )
     result = domain.import_csv(ctx, "usage", csv_text, "udr.csv")
     assert result["imported"] == 2
     assert [e["row"] for e in result["errors"]] == [4, 5, 6]
@@ -253,8 +288,9 @@ def test_import_usage_counts_good_and_bad_rows(ctx: Ctx) -> None:
 def test_import_payments(ctx: Ctx) -> None:
     aid = domain.account_by_number(ctx, "10005")["id"]
     before = domain.balance(ctx, aid)
-    result = domain.import_csv(ctx, "payments", "account_number,date,amount,method,reference\n"
-                                                "10005,2026-06-14,55.01,Check,Chk 777\n")
+    result = domain.import_csv(
+        ctx, "payments", "account_number,date,amount,method,reference\n10005,2026-06-14,55.01,Check,Chk 777\n"
+    )
     assert result == {"imported": 1, "errors": [], "kind": "Payments"}
     assert domain.balance(ctx, aid) == before - 5501
 
@@ -266,9 +302,18 @@ def test_import_rejects_missing_columns(ctx: Ctx) -> None:
 
 def test_signup_creates_account_contact_package_and_request(ctx: Ctx) -> None:
     pkg = ctx.q1("SELECT id FROM packages WHERE name = 'Fiber 100'")["id"]
-    result = domain.signup(ctx, first_name="Smoke", last_name="Tester", email="smoke@example.com", phone="555",
-                           address="1 Test St", package_id=pkg, login="smoke1", password="Secret#123",
-                           confirm="Secret#123")
+    result = domain.signup(
+        ctx,
+        first_name="Smoke",
+        last_name="Tester",
+        email="smoke@example.com",
+        phone="555",
+        address="1 Test St",
+        package_id=pkg,
+        login="smoke1",
+        password="Secret#123",
+        confirm="Secret#123",
+    )
     assert result["number"] == "10015"
     s = domain.account_summary(ctx, result["account_id"])
     assert [p["package_name"] for p in s["packages"]] == ["Fiber 100"]
@@ -278,8 +323,18 @@ def test_signup_creates_account_contact_package_and_request(ctx: Ctx) -> None:
     assert domain.portal_authenticate(ctx, "smoke1", "Secret#123") == result["account_id"]
     assert ctx.q1("SELECT status FROM provisioning_requests WHERE account_id = ?", (result["account_id"],))
     with pytest.raises(DomainError, match="already in use"):
-        domain.signup(ctx, first_name="A", last_name="B", email="a@b.c", phone="", address="", package_id=pkg,
-                      login="smoke1", password="Secret#123", confirm="Secret#123")
+        domain.signup(
+            ctx,
+            first_name="A",
+            last_name="B",
+            email="a@b.c",
+            phone="",
+            address="",
+            package_id=pkg,
+            login="smoke1",
+            password="Secret#123",
+            confirm="Secret#123",
+        )
 
 
 def test_actions_fire_on_user_update(ctx: Ctx) -> None:
@@ -287,7 +342,9 @@ def test_actions_fire_on_user_update(ctx: Ctx) -> None:
     notes = ctx.q1("SELECT COUNT(*) AS n FROM audit_log WHERE entity = 'Action'")["n"]
     domain.update_account(ctx, aid, sales_rep="Pat")
     row = ctx.q1("SELECT * FROM event_log WHERE module = 'Actions' ORDER BY id DESC")
-    assert row["action"] == "User.Update" and "Log Account Changes" in row["result"] and "10001" in row["result"]
+    assert (
+        row["action"] == "User.Update" and "Log Account Changes" in row["result"] and "10001" in row["result"]
+    )
     assert ctx.q1("SELECT COUNT(*) AS n FROM audit_log WHERE entity = 'Action'")["n"] == notes + 1
 
 

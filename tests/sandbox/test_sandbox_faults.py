@@ -12,10 +12,26 @@ from smoke.sandbox import domain
 from smoke.sandbox.faults import FAULTS, UnknownFaultError, faults_from_env, parse_faults
 from tests.sandbox.sandbox_helpers import PASSWORDS, login, portal_login, text_of
 
-CHECKLIST = ["admin-login", "event-log", "provisioning", "special-pricing", "payment-processing",
-             "portal-integration", "tickets", "customer-reports", "online-payments", "portal-signup", "contacts",
-             "account-data", "custom-code", "data-import", "diverse-accounts", "role-permissions", "new-features",
-             "sign-off"]
+CHECKLIST = [
+    "admin-login",
+    "event-log",
+    "provisioning",
+    "special-pricing",
+    "payment-processing",
+    "portal-integration",
+    "tickets",
+    "customer-reports",
+    "online-payments",
+    "portal-signup",
+    "contacts",
+    "account-data",
+    "custom-code",
+    "data-import",
+    "diverse-accounts",
+    "role-permissions",
+    "new-features",
+    "sign-off",
+]
 
 
 def html(r: Any) -> str:
@@ -35,7 +51,9 @@ def error_rows(app: Any) -> int:
 
 
 def sym_admin_login(app: Any) -> bool:
-    r = app.test_client().post("/AdminPortal/Login", data={"Username": "admin", "Password": PASSWORDS["admin"]})
+    r = app.test_client().post(
+        "/AdminPortal/Login", data={"Username": "admin", "Password": PASSWORDS["admin"]}
+    )
     return r.status_code != 302 and "Login failed: An error has occurred" in html(r)
 
 
@@ -74,16 +92,21 @@ def portal_pay(app: Any, **data: str) -> str:
 
 
 def sym_card(app: Any) -> bool:
-    return portal_pay(app, PaymentMethod="Credit Card", CardNumber="4111111111111111", Expiry="12/29",
-                      CVV="123") == "Declined"
+    return (
+        portal_pay(app, PaymentMethod="Credit Card", CardNumber="4111111111111111", Expiry="12/29", CVV="123")
+        == "Declined"
+    )
 
 
 def sym_echeck(app: Any) -> bool:
     page = html(portal_login(app.test_client(), "sbrown").get("/Portal/PayNow"))
     processors = html(admin(app).get("/AdminPortal/Setup/CardProcessors"))
     missing = ">eCheck</label>" not in page and 'data-processor="Sandbox ACH"' not in processors
-    return missing and portal_pay(app, PaymentMethod="eCheck", RoutingNumber="011000015",
-                                  BankAccountNumber="123456789") == "Error"
+    return (
+        missing
+        and portal_pay(app, PaymentMethod="eCheck", RoutingNumber="011000015", BankAccountNumber="123456789")
+        == "Error"
+    )
 
 
 def dashboard(app: Any, login_name: str = "jsmith") -> str:
@@ -101,9 +124,18 @@ def sym_wrong_bill_date(app: Any) -> bool:
 def sym_signup(app: Any) -> bool:
     c = app.test_client()
     pkg = re.search(r'<option value="(\d+)">Fiber 100</option>', html(c.get("/Portal/Signup"))).group(1)
-    r = c.post("/Portal/Signup", data={"FirstName": "Probe", "LastName": "User", "EmailAddress": "p@example.com",
-                                       "Package": pkg, "PortalLogin": "probe-user", "PortalPassword": "Secret#123",
-                                       "ConfirmPassword": "Secret#123"})
+    r = c.post(
+        "/Portal/Signup",
+        data={
+            "FirstName": "Probe",
+            "LastName": "User",
+            "EmailAddress": "p@example.com",
+            "Package": pkg,
+            "PortalLogin": "probe-user",
+            "PortalPassword": "Secret#123",
+            "ConfirmPassword": "Secret#123",
+        },
+    )
     number = text_of(html(r), "account-number")
     body = html(admin(app).get(f"/AdminPortal/Overview/{number}")).split('id="userpackage_ListBody"')[1]
     return "No packages." in body.split("</tbody>")[0]
@@ -111,13 +143,23 @@ def sym_signup(app: Any) -> bool:
 
 def sym_contacts(app: Any) -> bool:
     c = portal_login(app.test_client())
-    c.post("/Portal/Contact", data={"FirstName": "Johnny", "LastName": "Smith", "EmailAddress": "j@example.com"})
+    c.post(
+        "/Portal/Contact", data={"FirstName": "Johnny", "LastName": "Smith", "EmailAddress": "j@example.com"}
+    )
     return 'value="Johnny"' not in html(c.get("/Portal/Contact"))
 
 
 def sym_ticket_edit(app: Any) -> bool:
-    r = admin(app).post("/AdminPortal/Ticket/1", data={"Subject": "Edited", "Status": "Open", "Priority": "Low",
-                                                        "Type": "Billing", "Comment": "probe"})
+    r = admin(app).post(
+        "/AdminPortal/Ticket/1",
+        data={
+            "Subject": "Edited",
+            "Status": "Open",
+            "Priority": "Low",
+            "Type": "Billing",
+            "Comment": "probe",
+        },
+    )
     return r.status_code == 500 and "Error saving ticket" in html(r)
 
 
@@ -141,9 +183,16 @@ def sym_page_extension(app: Any) -> bool:
 def sym_action(app: Any) -> bool:
     c = admin(app)
     before = html(c.get("/AdminPortal/Reports/EventLog?module=Actions")).count("<tr class=")
-    c.post("/AdminPortal/Overview/10001/Edit", data={"AccountName": "John Smith", "SalesRep": "Probe",
-                                                     "Status": "Active", "AccountType": "Residential",
-                                                     "BillDay": "1"})
+    c.post(
+        "/AdminPortal/Overview/10001/Edit",
+        data={
+            "AccountName": "John Smith",
+            "SalesRep": "Probe",
+            "Status": "Active",
+            "AccountType": "Residential",
+            "BillDay": "1",
+        },
+    )
     after = html(c.get("/AdminPortal/Reports/EventLog?module=Actions")).count("<tr class=")
     return after == before
 
@@ -155,8 +204,15 @@ def sym_custom_code(app: Any) -> bool:
 
 
 def sym_import(app: Any) -> bool:
-    page = html(admin(app).post("/AdminPortal/Setup/Import", data={
-        "ImportType": "usage", "CsvText": "account_number,date,description,minutes\n10001,2026-06-10,Call,5\n"}))
+    page = html(
+        admin(app).post(
+            "/AdminPortal/Setup/Import",
+            data={
+                "ImportType": "usage",
+                "CsvText": "account_number,date,description,minutes\n10001,2026-06-10,Call,5\n",
+            },
+        )
+    )
     return text_of(page, "import-result") == "Imported 0 rows, 1 errors"
 
 
@@ -172,7 +228,9 @@ def sym_bill_run(app: Any) -> bool:
 
 
 def sym_portal_login(app: Any) -> bool:
-    r = app.test_client().post("/Portal/Login", data={"PortalLogin": "jsmith", "PortalPassword": "Portal#2026"})
+    r = app.test_client().post(
+        "/Portal/Login", data={"PortalLogin": "jsmith", "PortalPassword": "Portal#2026"}
+    )
     return r.status_code != 302
 
 
@@ -182,7 +240,10 @@ def sym_statistics(app: Any) -> bool:
 
 def sym_version(app: Any) -> bool:
     page = html(admin(app).get("/AdminPortal/About"))
-    return "9.6.2" not in text_of(page, "version") and app.test_client().get("/health").json["version"] == "unknown"
+    return (
+        "9.6.2" not in text_of(page, "version")
+        and app.test_client().get("/health").json["version"] == "unknown"
+    )
 
 
 SYMPTOMS: dict[str, Callable[[Any], bool]] = {
@@ -252,8 +313,13 @@ def test_faults_do_not_change_seed_data(make_app: Any, ctx: Any) -> None:
 
 def test_parse_faults() -> None:
     assert parse_faults(["card-declines-all", "discount-ignored,usage-report-empty", ""]) == {
-        "card-declines-all", "discount-ignored", "usage-report-empty"}
+        "card-declines-all",
+        "discount-ignored",
+        "usage-report-empty",
+    }
     with pytest.raises(UnknownFaultError, match="valid faults: admin-login-broken"):
         parse_faults(["nope"])
     assert faults_from_env({"ENGAGEIP_SANDBOX_FAULTS": "version-missing, bill-run-fails"}) == {
-        "version-missing", "bill-run-fails"}
+        "version-missing",
+        "bill-run-fails",
+    }
