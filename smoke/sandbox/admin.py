@@ -828,7 +828,8 @@ def reports() -> Any:
 def event_log() -> Any:
     c = ctx()
     a = request.args
-    sql, args = "SELECT * FROM event_log WHERE 1=1", []
+    sql = "SELECT * FROM event_log WHERE 1=1"
+    args: list[Any] = []
     if a.get("from"):
         sql += " AND date >= ?"
         args.append(a["from"].strip().replace("T", " "))

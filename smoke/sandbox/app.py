@@ -43,13 +43,13 @@ class SandboxState:
 def state(app: Flask | None = None) -> SandboxState:
     from flask import current_app
 
-    return (app or current_app).extensions["sandbox"]  # type: ignore[no-any-return]
+    return (app or current_app).extensions["sandbox"]
 
 
 def get_ctx() -> domain.Ctx:
     if "ctx" not in g:
         g.ctx = state().make_ctx()
-    return g.ctx  # type: ignore[no-any-return]
+    return g.ctx
 
 
 def create_app(

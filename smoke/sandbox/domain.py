@@ -81,7 +81,8 @@ class Ctx:
     def q(self, sql: str, args: Iterable[Any] = ()) -> list[sqlite3.Row]:
         return self.conn.execute(sql, tuple(args)).fetchall()
 
-    def q1(self, sql: str, args: Iterable[Any] = ()) -> sqlite3.Row | None:
+    # A sqlite3.Row or None; typed Any so aggregate queries (always one row) index without ceremony.
+    def q1(self, sql: str, args: Iterable[Any] = ()) -> Any:
         return self.conn.execute(sql, tuple(args)).fetchone()
 
     def x(self, sql: str, args: Iterable[Any] = ()) -> int:
