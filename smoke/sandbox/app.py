@@ -118,6 +118,10 @@ def create_app(
             today=st.today.isoformat(),
         )
 
+    @app.get("/favicon.ico")
+    def favicon() -> Any:
+        return "", 204
+
     @app.get("/")
     def index() -> Any:
         return render_template("index.html")
