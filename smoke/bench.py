@@ -1,0 +1,233 @@
+"""Benchmarks: ``make bench`` (or ``python -m smoke.bench``) prints figures and writes reports/bench.json.
+
+1. Engine overhead: a 200-step scenario (fill, click, expect on a local page) with a screenshot per
+   step, through the engine and as a plain Playwright script doing the same actions and the same
+   screenshots, alternated over several repetitions; the median ratio (goal: <= 1.10).
+2. Suite: the default suite against the sandbox, serial and with 2 workers (goal: >= 1.6x).
+3. Report: render time and size for a synthetic 1,000-step run.
+4. Logins per run, with and without session reuse.
+
+Figures are printed, never asserted: a busy machine makes timings noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>bench</title></head><body>
+<h1>Benchmark form</h1>
+<label for="name">Name</label> <input id="name">
+<label for="pw">Password</label> <input id="pw" type="password" value="x">
+<button type="button" onclick="document.getElementById('out').textContent = 'Saved ' + document.getElementById('name').value">Go</button>
+<p id="out"></p>
+<table aria-label="Rows"><tr><th>A</th><th>B</th></tr><tr><td>1</td><td>2</td></tr></table>
+</body></html>"""
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def _serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+def _scenario_yaml(steps: int) -> str:
+    lines = ["name: bench", "login: false", "steps:", "  - open: index.html"]
+    i = 0
+    while len(lines) - 3 < steps:
+        lines.append(f"  - fill: {{label: Name, value: 'v{i}'}}")
+        lines.append("  - click: {button: Go}")
+        lines.append(f"  - expect_text: {{css: '#out', text: 'Saved v{i}'}}")
+        i += 1
+    return "\n".join(lines[: steps + 3]) + "\n"
+
+
+def bench_overhead(steps: int = 200, reps: int = 5) -> dict[str, Any]:
+    from playwright.sync_api import expect, sync_playwright
+
+    from smoke.browser import chromium_launch_kwargs
+    from smoke.evidence import Evidence, Secrets
+    from smoke.results import ScenarioResult
+    from smoke.runner import RunInfo, ScenarioRun, WorkerSession
+    from smoke.scenario import load_scenario
+    from smoke.targets import load_targets
+
+    work = Path(tempfile.mkdtemp(prefix="smoke-bench-"))
+    site = work / "site"
+    site.mkdir()
+    (site / "index.html").write_text(PAGE)
+    server, url = _serve(site)
+    (work / "targets.yaml").write_text(f"targets:\n  bench:\n    admin_url: {url}\n    portal_url: {url}\n    read_only: false\n")
+    (work / "bench.yaml").write_text(_scenario_yaml(steps))
+    target = load_targets(work / "targets.yaml").get("bench")
+    scenario = load_scenario(work / "bench.yaml")
+    n_actions = len(scenario.steps) - 1
+
+    def plain(browser: Any, out: Path) -> float:
+        out.mkdir(parents=True, exist_ok=True)
+        t0 = time.perf_counter()
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        page = context.new_page()
+        page.goto(url + "index.html")
+        page.screenshot(path=str(out / "0.jpg"), type="jpeg", quality=70, mask=[page.locator("input[type=password]")])
+        for i in range(n_actions):
+            value = f"v{i // 3}"
+            if i % 3 == 0:
+                page.get_by_label("Name").fill(value)
+            elif i % 3 == 1:
+                page.get_by_role("button", name="Go").click()
+            else:
+                expect(page.locator("#out").first).to_contain_text(f"Saved {value}")
+            page.screenshot(path=str(out / f"{i + 1}.jpg"), type="jpeg", quality=70, mask=[page.locator("input[type=password]")])
+        context.close()
+        return time.perf_counter() - t0
+
+    def engine(browser: Any, out: Path) -> float:
+        t0 = time.perf_counter()
+        evidence = Evidence(out, Secrets())
+        session = WorkerSession(
+            run=RunInfo("bench", "2026-01-01T00:00:00+00:00", out, work), target=target, data={}, secrets=Secrets(), evidence=evidence
+        )
+        result = ScenarioResult(nodeid="bench", name="bench", file="bench.yaml")
+        run = ScenarioRun(session, scenario, lambda **kw: browser.new_context(viewport={"width": 1280, "height": 800}, **kw), result)
+        run.run()
+        run.close()
+        evidence.close()
+        elapsed = time.perf_counter() - t0
+        if result.status != "passed":
+            raise RuntimeError(f"bench scenario failed: {result.error}")
+        return elapsed
+
+    plain_times: list[float] = []
+    engine_times: list[float] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(**chromium_launch_kwargs())  # type: ignore[arg-type]
+        plain(browser, work / "warm-plain")
+        engine(browser, work / "warm-engine")
+        for rep in range(reps):
+            # alternate the order so drift on a busy machine hits both alike
+            if rep % 2 == 0:
+                plain_times.append(plain(browser, work / f"plain{rep}"))
+                engine_times.append(engine(browser, work / f"engine{rep}"))
+            else:
+                engine_times.append(engine(browser, work / f"engine{rep}"))
+                plain_times.append(plain(browser, work / f"plain{rep}"))
+        browser.close()
+    server.shutdown()
+    ratios = [e / p for e, p in zip(engine_times, plain_times, strict=True)]
+    return {
+        "steps": steps,
+        "reps": reps,
+        "plain_s": [round(t, 3) for t in plain_times],
+        "engine_s": [round(t, 3) for t in engine_times],
+        "plain_median_s": round(statistics.median(plain_times), 3),
+        "engine_median_s": round(statistics.median(engine_times), 3),
+        "ratio_median": round(statistics.median(ratios), 3),
+        "goal": "<= 1.10",
+    }
+
+
+def bench_report(steps: int = 1000) -> dict[str, Any]:
+    from smoke.report.render import render_report
+    from smoke.report.synthetic import make_synthetic_run
+
+    work = Path(tempfile.mkdtemp(prefix="smoke-bench-report-"))
+    run_dir = make_synthetic_run(work / "run", steps=steps, failures=1)
+    t0 = time.perf_counter()
+    html = render_report(run_dir)
+    folder_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    single = render_report(run_dir, single_file=True)
+    single_s = time.perf_counter() - t0
+    return {
+        "steps": steps,
+        "render_s": round(folder_s, 3),
+        "render_single_file_s": round(single_s, 3),
+        "report_html_bytes": html.stat().st_size,
+        "single_file_bytes": single.stat().st_size,
+    }
+
+
+def _suite(extra: list[str], report_dir: Path) -> tuple[float, dict[str, Any]]:
+    t0 = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "smoke", "run", "--report-dir", str(report_dir), *extra],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - t0
+    results_path = report_dir / "latest" / "results.json"
+    results = json.loads(results_path.read_text()) if results_path.exists() else {}
+    return elapsed, {"exit": done.returncode, "counts": results.get("counts"), "logins": results.get("logins")}
+
+
+def bench_suite() -> dict[str, Any]:
+    work = Path(tempfile.mkdtemp(prefix="smoke-bench-suite-"))
+    serial_s, serial = _suite([], work / "serial")
+    parallel_s, parallel = _suite(["--workers", "2"], work / "parallel")
+    no_reuse_s, no_reuse = _suite(["--pytest-arg=--smoke-no-login-reuse"], work / "no-reuse")
+    return {
+        "serial_s": round(serial_s, 1),
+        "workers2_s": round(parallel_s, 1),
+        "speedup": round(serial_s / parallel_s, 2) if parallel_s else None,
+        "goal": ">= 1.6",
+        "serial": serial,
+        "workers2": parallel,
+        "logins_with_reuse": serial.get("logins"),
+        "logins_without_reuse": no_reuse.get("logins"),
+        "no_reuse_s": round(no_reuse_s, 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="smoke.bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", choices=["overhead", "report", "suite"], action="append", help="run only these benchmarks")
+    parser.add_argument("--reps", type=int, default=5, help="repetitions of the overhead benchmark (default 5)")
+    parser.add_argument("--out", type=Path, default=Path("reports/bench.json"))
+    args = parser.parse_args(argv)
+    chosen = args.only or ["overhead", "report", "suite"]
+    figures: dict[str, Any] = {"when": time.strftime("%Y-%m-%d %H:%M:%S"), "machine": _machine()}
+    if "overhead" in chosen:
+        figures["overhead"] = o = bench_overhead(reps=args.reps)
+        print(f"1. engine overhead, {o['steps']} steps: plain {o['plain_median_s']}s, engine {o['engine_median_s']}s, median ratio {o['ratio_median']} (goal {o['goal']})")
+    if "suite" in chosen:
+        figures["suite"] = s = bench_suite()
+        print(f"2. default suite: serial {s['serial_s']}s, 2 workers {s['workers2_s']}s, speedup {s['speedup']}x (goal {s['goal']})")
+    if "report" in chosen:
+        figures["report"] = r = bench_report()
+        print(f"3. report of {r['steps']} steps: {r['render_s']}s ({r['report_html_bytes'] / 1e6:.1f} MB), single file {r['render_single_file_s']}s ({r['single_file_bytes'] / 1e6:.1f} MB)")
+    if "suite" in chosen:
+        s = figures["suite"]
+        print(f"4. logins per run: {s['logins_without_reuse']} without session reuse, {s['logins_with_reuse']} with")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    previous = json.loads(args.out.read_text()) if args.out.exists() else {}
+    args.out.write_text(json.dumps({**previous, **figures}, indent=2) + "\n")
+    print(f"figures: {args.out}")
+    return 0
+
+
+def _machine() -> str:
+    import os
+    import platform
+
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
