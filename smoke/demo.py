@@ -309,7 +309,7 @@ class Presenter:
         self.pace = pace
         self.pause = pause
         self.recorder = recorder
-        self._shown: dict[str, tuple[str, str, str]] = {}  # index -> (label, caption, kind)
+        self._shown: dict[str, tuple[str, str, Locator | None]] = {}  # index -> (kind, caption, element)
 
     def attach(self, session: WorkerSession, overlay_in_shots: bool = False) -> None:
         session.on_step = self.before
@@ -352,8 +352,8 @@ class Presenter:
             return
         caption = run.session.secrets.scrub(caption) or caption
         label = step_label(run.scenario, index)
-        self._shown[index] = (label, caption, step.kind)
         locator = run.step_locator
+        self._shown[index] = (step.kind, caption, locator)
         try:
             self.show(run, page, index, caption, locator, wait=step.kind not in NO_WAIT)
             if self.pause is not None and self.pause.active:
@@ -374,12 +374,14 @@ class Presenter:
         page = run.page
         if shown is None or page is None or page.is_closed():
             return
-        label, caption, kind = shown
+        kind, caption, locator = shown
         try:
             if kind not in ACTING and self.recorder is not None:
                 # shown on the page the step led to (an open, a log-in, a check of what is there)
-                locator = run.step_locator if record.status == "passed" and kind not in NO_WAIT else None
+                if record.status != "passed" or kind == "expect_no_text":
+                    locator = None
                 self.show(run, page, record.index, caption, locator, wait=False)
+                label = step_label(run.scenario, record.index)
                 self.recorder.frame(run, page, {"index": record.index, "label": label, "caption": caption, "kind": kind})
             if self.recorder is not None:
                 self.recorder.update(run, record.index, status=record.status, row=record.row)
@@ -411,7 +413,7 @@ class Presenter:
 
 def build_replay(frames: list[Path], out: Path, frame_ms: int = 1800, last_ms: int = 4000, width: int = 1024) -> Path:
     """An animated WebP (GIF where Pillow has no WebP) with one frame per image."""
-    from PIL import Image, features
+    from PIL import Image, ImageDraw, ImageFont, features
 
     images = []
     for path in frames:
@@ -424,6 +426,17 @@ def build_replay(frames: list[Path], out: Path, frame_ms: int = 1800, last_ms: i
         raise ValueError("no frames to make a replay from")
     size = images[0].size
     images = [im if im.size == size else im.resize(size) for im in images]
+    # a counter in the corner: where the person is in the replay, and it keeps two identical steps
+    # two frames (the encoders merge identical neighbours)
+    font = ImageFont.load_default(size=15)
+    for number, image in enumerate(images, 1):
+        draw = ImageDraw.Draw(image)
+        text = f"{number} / {len(images)}"
+        box = draw.textbbox((0, 0), text, font=font)
+        w, h = box[2] - box[0] + 16, box[3] - box[1] + 10
+        x, y = image.width - w - 8, 8
+        draw.rounded_rectangle((x, y, x + w, y + h), radius=6, fill=(17, 24, 39))
+        draw.text((x + 8, y + 5 - box[1]), text, font=font, fill=(249, 250, 251))
     durations = [frame_ms] * (len(images) - 1) + [last_ms]
     if features.check("webp"):
         out = out.with_suffix(".webp")

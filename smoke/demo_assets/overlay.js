@@ -118,6 +118,12 @@
         hidden: hidden,
         position: bar.classList.contains("top") ? "top" : "bottom",
         bar: { x: b.x, y: b.y, width: b.width, height: b.height },
+        buttons: current.paused
+          ? Object.fromEntries(["next", "continue"].map((name) => {
+              const r = $("." + name).getBoundingClientRect();
+              return [name, { x: r.x, y: r.y, width: r.width, height: r.height }];
+            }))
+          : {},
         highlighted: targets.filter((el) => el.isConnected).map(describe),
       };
     },
