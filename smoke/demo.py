@@ -149,7 +149,9 @@ class PauseControl:
                 if page.is_closed():
                     return
                 try:
-                    choice = page.evaluate("() => window.__smokeDemo ? window.__smokeDemo.takeChoice() : null")
+                    choice = page.evaluate(
+                        "() => window.__smokeDemo ? window.__smokeDemo.takeChoice() : null"
+                    )
                 except PlaywrightError:  # the page is navigating; ask again
                     choice = None
                 if choice == "continue":
@@ -209,7 +211,9 @@ class OverlayFreeEvidence:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
-    def capture(self, page: Page, name: str, extra_masks: Iterable[Locator] = (), full_page: bool = False) -> tuple[str, str] | None:
+    def capture(
+        self, page: Page, name: str, extra_masks: Iterable[Locator] = (), full_page: bool = False
+    ) -> tuple[str, str] | None:
         hidden = _hide(page)
         try:
             return self._inner.capture(page, name, extra_masks, full_page)
@@ -224,7 +228,8 @@ def _hide(page: Page) -> bool:
     try:
         return bool(
             page.evaluate(
-                "() => { const d = window.__smokeDemo; if (!d || !d.alive()) return false; d.setHidden(true); return true; }"
+                "() => { const d = window.__smokeDemo;"
+                " if (!d || !d.alive()) return false; d.setHidden(true); return true; }"
             )
         )
     except PlaywrightError:
@@ -268,7 +273,9 @@ class Recorder:
         # the overlay is meant to be seen here, but secrets are masked as in the evidence
         masks = run.session.evidence.masks(page, run._masks())
         try:
-            page.screenshot(path=str(path), type="jpeg", quality=80, mask=masks, mask_color="#1f2937", timeout=10_000)
+            page.screenshot(
+                path=str(path), type="jpeg", quality=80, mask=masks, mask_color="#1f2937", timeout=10_000
+            )
             entry["frame"] = rel
         except PlaywrightError:
             entry["frame"] = None
@@ -305,7 +312,9 @@ def _scenario_key(run: ScenarioRun) -> str:
 class Presenter:
     """Shows each step on the page before it acts, paces the run, pauses, and records frames."""
 
-    def __init__(self, pace: Pace, pause: PauseControl | None = None, recorder: Recorder | None = None) -> None:
+    def __init__(
+        self, pace: Pace, pause: PauseControl | None = None, recorder: Recorder | None = None
+    ) -> None:
         self.pace = pace
         self.pause = pause
         self.recorder = recorder
@@ -317,7 +326,9 @@ class Presenter:
         if not overlay_in_shots:
             session.evidence = cast("Evidence", OverlayFreeEvidence(session.evidence))
 
-    def show(self, run: ScenarioRun, page: Page, index: str, caption: str, locator: Locator | None, wait: bool) -> None:
+    def show(
+        self, run: ScenarioRun, page: Page, index: str, caption: str, locator: Locator | None, wait: bool
+    ) -> None:
         from playwright.sync_api import Error as PlaywrightError
 
         inject(page)
@@ -363,7 +374,9 @@ class Presenter:
             if step.kind == "fill" and locator is not None:
                 self._type(run, step, locator)
             if step.kind in ACTING and self.recorder is not None:
-                self.recorder.frame(run, page, {"index": index, "label": label, "caption": caption, "kind": step.kind})
+                self.recorder.frame(
+                    run, page, {"index": index, "label": label, "caption": caption, "kind": step.kind}
+                )
         except PlaywrightError:
             pass
 
@@ -382,7 +395,9 @@ class Presenter:
                     locator = None
                 self.show(run, page, record.index, caption, locator, wait=False)
                 label = step_label(run.scenario, record.index)
-                self.recorder.frame(run, page, {"index": record.index, "label": label, "caption": caption, "kind": kind})
+                self.recorder.frame(
+                    run, page, {"index": record.index, "label": label, "caption": caption, "kind": kind}
+                )
             if self.recorder is not None:
                 self.recorder.update(run, record.index, status=record.status, row=record.row)
             page.wait_for_timeout(self.pace.after_ms)
@@ -411,17 +426,19 @@ class Presenter:
 # -- the replay and the walk-through -------------------------------------------------------------
 
 
-def build_replay(frames: list[Path], out: Path, frame_ms: int = 1800, last_ms: int = 4000, width: int = 1024) -> Path:
+def build_replay(
+    frames: list[Path], out: Path, frame_ms: int = 1800, last_ms: int = 4000, width: int = 1024
+) -> Path:
     """An animated WebP (GIF where Pillow has no WebP) with one frame per image."""
     from PIL import Image, ImageDraw, ImageFont, features
 
-    images = []
+    images: list[Image.Image] = []
     for path in frames:
-        with Image.open(path) as image:
-            image = image.convert("RGB")
-            if image.width > width:
-                image = image.resize((width, round(image.height * width / image.width)), Image.Resampling.LANCZOS)
-            images.append(image)
+        with Image.open(path) as source:
+            image = source.convert("RGB")
+        if image.width > width:
+            image = image.resize((width, round(image.height * width / image.width)), Image.Resampling.LANCZOS)
+        images.append(image)
     if not images:
         raise ValueError("no frames to make a replay from")
     size = images[0].size
@@ -440,10 +457,21 @@ def build_replay(frames: list[Path], out: Path, frame_ms: int = 1800, last_ms: i
     durations = [frame_ms] * (len(images) - 1) + [last_ms]
     if features.check("webp"):
         out = out.with_suffix(".webp")
-        images[0].save(out, "WEBP", save_all=True, append_images=images[1:], duration=durations, loop=0, quality=70, method=4)
+        images[0].save(
+            out,
+            "WEBP",
+            save_all=True,
+            append_images=images[1:],
+            duration=durations,
+            loop=0,
+            quality=70,
+            method=4,
+        )
     else:
         out = out.with_suffix(".gif")
-        images[0].save(out, "GIF", save_all=True, append_images=images[1:], duration=durations, loop=0, optimize=False)
+        images[0].save(
+            out, "GIF", save_all=True, append_images=images[1:], duration=durations, loop=0, optimize=False
+        )
     return out
 
 
@@ -483,13 +511,11 @@ def render_walkthrough(run_dir: Path, manifests: list[dict[str, Any]], replays: 
         except ValueError:
             results = {}
     videos = {
-        Path(s.get("file") or "").stem: s["video"]
-        for s in results.get("scenarios", [])
-        if s.get("video")
+        Path(s.get("file") or "").stem: s["video"] for s in results.get("scenarios", []) if s.get("video")
     }
     scenarios = []
     for manifest in manifests:
-        steps = []
+        steps: list[dict[str, Any]] = []
         for entry in manifest["steps"]:
             image = None
             if entry.get("frame") and (run_dir / "demo" / entry["frame"]).exists():
@@ -581,17 +607,58 @@ def _print(text: str) -> None:
 
 @click.command()
 @click.argument("scenario", nargs=-1)
-@click.option("--target", "-t", default=None, help="Target name from targets.yaml (default: its default, the sandbox).")
-@click.option("--speed", type=click.Choice(["slow", "normal", "fast"]), default="normal", show_default=True, help="How long each step is shown before and after it acts, and how fast typing goes.")
-@click.option("--pause", is_flag=True, help="Wait before each step: click Next in the caption bar or press Enter here; Continue (or c Enter) runs to the end.")
-@click.option("--record", is_flag=True, help="Also write an animated replay per scenario, a walk-through page and, where video works, a video.")
-@click.option("--tag", "tags", multiple=True, help="Only scenarios with this tag, e.g. new-feature (repeatable: any of them).")
-@click.option("--headless", is_flag=True, help="No window: only to make the replay and walk-through on a machine without a display.")
-@click.option("--overlay-in-shots", is_flag=True, help="Keep the caption bar in the report's screenshots too (hidden by default).")
-@click.option("--report-dir", default="reports", show_default=True, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--server-url", default=None, help="Use an already running server for a target that starts its own.")
+@click.option(
+    "--target", "-t", default=None, help="Target name from targets.yaml (default: its default, the sandbox)."
+)
+@click.option(
+    "--speed",
+    type=click.Choice(["slow", "normal", "fast"]),
+    default="normal",
+    show_default=True,
+    help="How long each step is shown before and after it acts, and how fast typing goes.",
+)
+@click.option(
+    "--pause",
+    is_flag=True,
+    help="Wait before each step: click Next in the caption bar or press Enter here; "
+    "Continue (or c Enter) runs to the end.",
+)
+@click.option(
+    "--record",
+    is_flag=True,
+    help="Also write an animated replay per scenario, a walk-through page and, where video works, a video.",
+)
+@click.option(
+    "--tag",
+    "tags",
+    multiple=True,
+    help="Only scenarios with this tag, e.g. new-feature (repeatable: any of them).",
+)
+@click.option(
+    "--headless",
+    is_flag=True,
+    help="No window: only to make the replay and walk-through on a machine without a display.",
+)
+@click.option(
+    "--overlay-in-shots",
+    is_flag=True,
+    help="Keep the caption bar in the report's screenshots too (hidden by default).",
+)
+@click.option(
+    "--report-dir", default="reports", show_default=True, type=click.Path(file_okay=False, path_type=Path)
+)
+@click.option(
+    "--server-url", default=None, help="Use an already running server for a target that starts its own."
+)
 @click.option("--run-id", default=None, help="Name the run (default: date-time and a random suffix).")
-@click.option("--scenarios", "scenarios_dir", default="scenarios", show_default=True, type=click.Path(file_okay=False, path_type=Path), help="The scenarios folder.")
+@click.option(
+    "--scenarios",
+    "scenarios_dir",
+    default="scenarios",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The scenarios folder.",
+)
 @click.pass_context
 def demo(
     ctx: click.Context,
@@ -641,7 +708,9 @@ def demo(
         if ok:
             video = "on"
         else:
-            click.echo(f"demo: no video ({detail}); the replay and the walk-through are still written", err=True)
+            click.echo(
+                f"demo: no video ({detail}); the replay and the walk-through are still written", err=True
+            )
     pytest_args = [f"--smoke-demo={speed}", "-s"]  # -s: the terminal stays the person's (Enter to go on)
     if pause:
         pytest_args.append("--smoke-demo-pause")

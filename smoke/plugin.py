@@ -358,6 +358,13 @@ def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -
     return None
 
 
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    if STATE not in config.stash:
+        return
+    # stable: scenarios keep their file order, those with a higher `order` go after the rest
+    items.sort(key=lambda item: item.scenario.order if isinstance(item, ScenarioItem) else 0)
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     state = session.config.stash.get(STATE, None)
     if state is None:

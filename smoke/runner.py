@@ -140,25 +140,29 @@ class ScenarioRun:
         ctx = self.template_context()
         return build(self.page, resolved, lambda text: render(text, ctx))
 
-    def switch(self, role: str, index: str = "0", depth: int = 0) -> None:
+    def switch(self, role: str, index: str = "0", depth: int = 0, user: str | None = None, password: str | None = None) -> None:
         spec = self.target.roles.get(role)
         if spec is None:
             raise StepFailure(f"target {self.target.name!r} has no role {role!r}", kind="error")
         self.side = spec.side
-        if role in self.pages:
-            self.page = self.pages[role]
+        key = f"{role}:{user}" if user else role
+        if key in self.pages:
+            self.page = self.pages[key]
             return
-        state = self.session.storage_states.get(role) if self.session.reuse_logins else None
+        state = self.session.storage_states.get(key) if self.session.reuse_logins else None
         context = self.new_context(storage_state=state) if state else self.new_context()
         page = self._open_page(context)
-        self.pages[role] = page
+        self.pages[key] = page
         self.page = page
         if state is not None:
             return
-        try:
-            user, password = self.target.credentials(role)
-        except Exception as exc:  # ConfigError: a missing credential variable
-            raise StepFailure(str(exc), kind="error") from None
+        if user is None or password is None:
+            try:
+                role_user, role_password = self.target.credentials(role)
+            except Exception as exc:  # ConfigError: a missing credential variable
+                raise StepFailure(str(exc), kind="error") from None
+            user = user or role_user
+            password = password or role_password
         self.session.secrets.add(password)
         self.login_vars = {"user": user, "password": password}
         try:
@@ -179,7 +183,7 @@ class ScenarioRun:
         self.session.logins += 1
         self.result.logins += 1
         if self.session.reuse_logins:
-            self.session.storage_states[role] = context.storage_state()
+            self.session.storage_states[key] = context.storage_state()
 
     def add_secret(self, value: str) -> None:
         self.session.secrets.add(value)
@@ -334,7 +338,7 @@ class ScenarioRun:
                 self.session.on_step(self, step, index, caption)
             call = StepCall(self, step, args, locator, spec, timeout_ms)
             if step.kind == "as":
-                self.switch(str(args["role"]), index, depth)
+                self.switch(str(args["role"]), index, depth, args.get("user") or None, args.get("password") or None)
             else:
                 check = kind.func(call)
         except StepFailure as exc:
@@ -400,8 +404,12 @@ class ScenarioRun:
         self.row_name = str(args.get("as") or "row")
         records: list[RowRecord] = []
         failed: list[RowRecord] = []
+        skipped = 0
         for number, row in enumerate(rows, 1):
             self.row = row
+            if step.args.get("where") and str(render(step.args["where"], self.template_context())).strip().lower() in ("", "false", "none", "0", "no"):
+                skipped += 1
+                continue
             try:
                 label = render(step.args["label"], self.template_context()) if step.args.get("label") else _row_label(row, number)
             except TemplateValueError:
@@ -414,6 +422,8 @@ class ScenarioRun:
                 failed.append(rec)
             records.append(rec)
         self.row = None
+        if skipped:
+            record.caption = record.caption.replace(f"({len(rows)} rows)", f"({len(rows) - skipped} of {len(rows)} rows)")
         self.result.tables.append(_table(str(args.get("title") or args["data"]), str(args["data"]), records))
         record.duration_s = round(time.monotonic() - t0, 3)
         if failed:
@@ -422,7 +432,7 @@ class ScenarioRun:
             first = failed[0].error
             assert first is not None
             error = StepError(
-                f"{len(failed)} of {len(rows)} rows failed ({names}); first: {failed[0].label}: {first.message}",
+                f"{len(failed)} of {len(records)} rows failed ({names}); first: {failed[0].label}: {first.message}",
                 first.expected,
                 first.actual,
                 first.kind,

@@ -29,6 +29,7 @@ SCENARIO_KEYS = {
     "changes_data": "true when it creates or changes data on the target",
     "group": "scenarios of one group never run at the same time",
     "timeout": "seconds a single step may wait (default 10)",
+    "order": "a number: higher runs later (e.g. 100 for a check of what the others left behind)",
     "steps": "the list of steps",
 }
 
@@ -62,6 +63,7 @@ class Scenario:
     changes_data: bool = False
     group: str | None = None
     timeout_s: float = 10.0
+    order: int = 0
 
     @property
     def slug(self) -> str:
@@ -289,7 +291,15 @@ def load_scenario(path: Path) -> Scenario:
         changes_data=raw.get("changes_data", False),
         group=None if raw.get("group") is None else str(raw["group"]),
         timeout_s=float(timeout),
+        order=_order(raw),
     )
+
+
+def _order(raw: MarkedDict) -> int:
+    value = raw.get("order", 0)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ConfigError("order must be a whole number", raw.pos_of("order"))
+    return value
 
 
 # -- checks that need the target and the data files ------------------------------------------------
@@ -323,7 +333,7 @@ def check_steps(
                 if isinstance(row, dict):
                     row_scope |= set(row)
         for text in _template_strings(step):
-            inner = row_scope is not None and text == step.args.get("label")
+            inner = row_scope is not None and text in (step.args.get("label"), step.args.get("where"))
             env_used |= check_template(
                 text,
                 step.pos,

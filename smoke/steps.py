@@ -626,15 +626,17 @@ def save(call: StepCall) -> None:
 @step(
     "as",
     example="as: csr",
-    caption=lambda a, w: f"Continue as {a['role']}",
+    caption=lambda a, w: f"Continue as {a['role']}" + (f" ({a['user']})" if a.get("user") else ""),
     scalar="role",
-    params=(Param("role", required=True),),
+    params=(Param("role", required=True), Param("user"), Param("password")),
 )
 def as_(call: StepCall) -> None:
     """Switch to another role (and the side it logs in on), logging in with that role's
-    credentials the first time. Later ``open`` steps are relative to that side.
+    credentials the first time; the session is kept for later scenarios. Later ``open`` steps are
+    relative to that side. ``user`` and ``password`` log in as one particular user of that role
+    (e.g. a portal customer from a data row) instead of the role's own credentials.
 
-    Example: ``- as: admin``"""
+    Example: ``- as: {role: customer, user: "{{ row.portal_login }}", password: "{{ env.SMOKE_PORTAL_PASSWORD }}"}``"""
     call.ctx.switch(str(call.args["role"]))
 
 
@@ -715,6 +717,7 @@ def _for_each_caption(a: dict[str, Any], w: str) -> str:
         Param("as"),
         Param("label"),
         Param("title"),
+        Param("where"),
         Param("steps", (list,), required=True),
     ),
     nested=True,
@@ -723,7 +726,8 @@ def for_each(call: StepCall) -> None:
     """Repeat the nested steps for every row of a data file (``scenarios/data/NAME.yaml``), with
     the row's values as ``{{ row.FIELD }}``. Every row is reported as its own line with what was
     expected and what was shown; a failing row does not stop the others. ``label`` names a row in
-    the report; ``title`` names the results table.
+    the report; ``title`` names the results table; ``where`` (an expression) skips the rows for
+    which it is empty or false.
 
     Example::
 

@@ -273,20 +273,22 @@ def _flatten(tree: MarkedDict, prefix: str = "") -> dict[str, tuple[Any, Pos]]:
     out: dict[str, tuple[Any, Pos]] = {}
     for key, value in tree.items():
         name = f"{prefix}{key}"
-        if isinstance(value, MarkedDict) and not any(k in value for k in _LOCATOR_PRIMARY):
+        if isinstance(value, MarkedDict) and not _is_locator(value):
             out.update(_flatten(value, f"{name}."))
         else:
             out[name] = (value, tree.pos_of(key))
     return out
 
 
-def _primary_keys() -> set[str]:
-    from smoke.locators import PRIMARY_KEYS
+def _is_locator(value: MarkedDict) -> bool:
+    """A group of named locators holds mappings; a locator holds locator keys with plain values."""
+    from smoke.locators import LOCATOR_KEYS, PRIMARY_KEYS
 
-    return set(PRIMARY_KEYS)
-
-
-_LOCATOR_PRIMARY = _primary_keys()
+    return (
+        any(k in PRIMARY_KEYS for k in value)
+        and all(k in LOCATOR_KEYS for k in value)
+        and all(not isinstance(v, dict) for k, v in value.items() if k != "in")
+    )
 
 
 def load_targets(path: Path) -> TargetsFile:
