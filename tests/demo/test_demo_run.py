@@ -27,7 +27,8 @@ from pathlib import Path
 
 def overlay(page, context):
     seen = page.evaluate(
-        "() => ({host: document.querySelectorAll('smoke-demo-overlay').length, api: typeof window.__smokeDemo})"
+        "() => ({host: document.querySelectorAll('smoke-demo-overlay').length,"
+        " api: typeof window.__smokeDemo})"
     )
     Path(__file__).with_name("probe.json").write_text(json.dumps(seen))
 '''
@@ -51,10 +52,14 @@ steps:
 """
 
 
-def demo(scenarios: Path, reports: Path, site_url: str, *args: str, prefix: tuple[str, ...] = ()) -> tuple[subprocess.CompletedProcess[str], Path]:
-    command = [*prefix, sys.executable, "-m", "smoke", "demo", *args, "--speed", "fast",
-               "--scenarios", str(scenarios), "--report-dir", str(reports), "--server-url", site_url]  # fmt: skip
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=240, check=False, stdin=subprocess.DEVNULL)
+def demo(
+    scenarios: Path, reports: Path, site_url: str, *args: str, prefix: tuple[str, ...] = ()
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    command = [*prefix, sys.executable, "-m", "smoke", "demo", *args, "--speed", "fast", "--scenarios",
+               str(scenarios), "--report-dir", str(reports), "--server-url", site_url]  # fmt: skip
+    done = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, timeout=240, check=False, stdin=subprocess.DEVNULL
+    )
     return done, (reports / "latest").resolve()
 
 
@@ -70,7 +75,9 @@ def bottom_strip(path: Path) -> tuple[float, ...]:
         return tuple(ImageStat.Stat(strip).mean)
 
 
-def test_demo_record_captions_highlights_and_one_replay_frame_per_step(scenarios: Path, tmp_path: Path, site_url: str) -> None:
+def test_demo_record_captions_highlights_and_one_replay_frame_per_step(
+    scenarios: Path, tmp_path: Path, site_url: str
+) -> None:
     done, run_dir = demo(scenarios, tmp_path / "reports", site_url, "login", "--record", "--headless")
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"replay: {run_dir}/demo/login.webp" in done.stdout
@@ -115,11 +122,22 @@ def test_demo_record_captions_highlights_and_one_replay_frame_per_step(scenarios
     assert html.count('src="data:image/jpeg;base64,') == len(records)
 
 
-def test_normal_run_has_no_overlay_and_demo_run_has_one(scenarios: Path, tmp_path: Path, site_url: str) -> None:
+def test_normal_run_has_no_overlay_and_demo_run_has_one(
+    scenarios: Path, tmp_path: Path, site_url: str
+) -> None:
     (scenarios / "checks" / "probe.py").write_text(PROBE)
     (scenarios / "probe.yaml").write_text(PROBE_SCENARIO)
     probe = scenarios / "checks" / "probe.json"
-    done = run_smoke("run", "probe", "--scenarios", str(scenarios), "--report-dir", str(tmp_path / "normal"), "--server-url", site_url)
+    done = run_smoke(
+        "run",
+        "probe",
+        "--scenarios",
+        str(scenarios),
+        "--report-dir",
+        str(tmp_path / "normal"),
+        "--server-url",
+        site_url,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert json.loads(probe.read_text()) == {"host": 0, "api": "undefined"}
     normal = (tmp_path / "normal" / "latest").resolve()
@@ -146,7 +164,9 @@ def test_every_step_kind_passes_in_demo_mode(scenarios: Path, tmp_path: Path, si
 
 def test_tag_new_feature_demos_only_the_new_scenarios(scenarios: Path, tmp_path: Path, site_url: str) -> None:
     (scenarios / "new-portal-name.yaml").write_text(NEW_FEATURE)
-    done, run_dir = demo(scenarios, tmp_path / "reports", site_url, "--tag", "new-feature", "--record", "--headless")
+    done, run_dir = demo(
+        scenarios, tmp_path / "reports", site_url, "--tag", "new-feature", "--record", "--headless"
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     results = json.loads((run_dir / "results.json").read_text())
     assert [s["name"] for s in results["scenarios"]] == ["Find the example portal"]
@@ -157,8 +177,11 @@ def test_tag_new_feature_demos_only_the_new_scenarios(scenarios: Path, tmp_path:
 
 def test_pause_waits_for_enter_and_c_runs_to_the_end(scenarios: Path, tmp_path: Path, site_url: str) -> None:
     command = [sys.executable, "-m", "smoke", "demo", "login", "--pause", "--headless", "--speed", "fast",
-               "--scenarios", str(scenarios), "--report-dir", str(tmp_path / "reports"), "--server-url", site_url]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               "--scenarios", str(scenarios), "--report-dir", str(tmp_path / "reports"),
+               "--server-url", site_url]  # fmt: skip
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in process.stderr], daemon=True).start()  # type: ignore[union-attr]
 
@@ -169,11 +192,15 @@ def test_pause_waits_for_enter_and_c_runs_to_the_end(scenarios: Path, tmp_path: 
                 return line.strip()
 
     try:
-        assert next_prompt().startswith("paused before Before step 1 · log in: Log in as demo: Open /index.html")
+        assert next_prompt().startswith(
+            "paused before Before step 1 · log in: Log in as demo: Open /index.html"
+        )
         assert process.poll() is None  # waiting for the person
         process.stdin.write("\n")  # type: ignore[union-attr]
         process.stdin.flush()  # type: ignore[union-attr]
-        assert next_prompt().startswith("paused before Before step 1 · log in: Log in as demo: Fill label 'Username'")
+        assert next_prompt().startswith(
+            "paused before Before step 1 · log in: Log in as demo: Fill label 'Username'"
+        )
         assert process.poll() is None
         process.stdin.write("c\n")  # type: ignore[union-attr]
         process.stdin.flush()  # type: ignore[union-attr]
@@ -190,12 +217,25 @@ def test_pause_waits_for_enter_and_c_runs_to_the_end(scenarios: Path, tmp_path: 
     assert results["scenarios"][0]["status"] == "passed"
 
 
-@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="xvfb-run is not installed (apt-get install xvfb)")
+@pytest.mark.skipif(
+    shutil.which("xvfb-run") is None, reason="xvfb-run is not installed (apt-get install xvfb)"
+)
 def test_headed_demo_under_xvfb_run(scenarios: Path, tmp_path: Path, site_url: str) -> None:
     env_display = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    command = ["xvfb-run", "-a", "-s", "-screen 0 1400x1000x24", sys.executable, "-m", "smoke", "demo", "login", "--record",
-               "--speed", "fast", "--scenarios", str(scenarios), "--report-dir", str(tmp_path / "reports"), "--server-url", site_url]  # fmt: skip
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=240, check=False, env=env_display, stdin=subprocess.DEVNULL)
+    reports = tmp_path / "reports"
+    command = ["xvfb-run", "-a", "-s", "-screen 0 1400x1000x24", sys.executable, "-m", "smoke", "demo",
+               "login", "--record", "--speed", "fast", "--scenarios", str(scenarios),
+               "--report-dir", str(reports), "--server-url", site_url]  # fmt: skip
+    done = subprocess.run(
+        command,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+        env=env_display,
+        stdin=subprocess.DEVNULL,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     run_dir = (tmp_path / "reports" / "latest").resolve()
     results = json.loads((run_dir / "results.json").read_text())

@@ -10,7 +10,15 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from smoke.demo import PACES, PauseControl, build_outputs, build_replay, render_walkthrough, step_label, step_progress
+from smoke.demo import (
+    PACES,
+    PauseControl,
+    build_outputs,
+    build_replay,
+    render_walkthrough,
+    step_label,
+    step_progress,
+)
 from smoke.scenario import load_scenario
 from tests.conftest import EXAMPLE, run_smoke
 
@@ -38,7 +46,7 @@ def test_paces_get_slower_from_fast_to_slow() -> None:
 
 
 class FakePage:
-    """Just enough of a Playwright page for PauseControl: the Next button is clicked after `clicks_after` polls."""
+    """Just enough of a page for PauseControl: the Next button is clicked after `clicks_after` polls."""
 
     def __init__(self, choice: str | None = None, clicks_after: int = 2) -> None:
         self.choice = choice
@@ -74,7 +82,9 @@ def test_pause_c_enter_runs_to_the_end() -> None:
 
 @pytest.mark.parametrize(("choice", "still_pausing"), [("next", True), ("continue", False)])
 def test_pause_goes_on_when_the_page_buttons_are_clicked(choice: str, still_pausing: bool) -> None:
-    blocked = io.StringIO()  # readline() on an empty StringIO is EOF: headed, so it keeps waiting for the page
+    blocked = (
+        io.StringIO()
+    )  # readline() on an empty StringIO is EOF: headed, so it keeps waiting for the page
     pause = PauseControl(stdin=blocked, headless=False, poll_s=0.01)
     page = FakePage(choice, clicks_after=3)
     pause.wait(page, "Step 2 of 3", "Click Save")  # type: ignore[arg-type]
@@ -117,15 +127,40 @@ def _manifest(run_dir: Path, key: str, name: str, tags: list[str], captions: lis
         for i, caption in enumerate(captions)
     ]  # fmt: skip
     steps[-1]["status"] = "failed"
-    manifest = {"key": key, "name": name, "description": f"About {name}", "file": f"scenarios/{key}.yaml", "tags": tags, "total": len(captions), "steps": steps}
+    manifest = {
+        "key": key,
+        "name": name,
+        "description": f"About {name}",
+        "file": f"scenarios/{key}.yaml",
+        "tags": tags,
+        "total": len(captions),
+        "steps": steps,
+    }
     (run_dir / "demo" / key / "steps.json").write_text(json.dumps(manifest))
 
 
 def test_walkthrough_puts_new_features_first_in_plain_words_with_every_picture(tmp_path: Path) -> None:
     run_dir = tmp_path / "run"
-    _manifest(run_dir, "signup", "Portal signup", [], ["Open /Signup", "Fill First Name with 'Smoke'", "Click Create Account"])
-    _manifest(run_dir, "autopay", "Set up automatic payments", ["new-feature"], ["Open /AutoPay", "Tick Enable"])
-    (run_dir / "results.json").write_text(json.dumps({"started": "2026-11-26T10:00:00", "release": "8.6.1", "target": {"name": "sandbox"}, "scenarios": []}))
+    _manifest(
+        run_dir,
+        "signup",
+        "Portal signup",
+        [],
+        ["Open /Signup", "Fill First Name with 'Smoke'", "Click Create Account"],
+    )
+    _manifest(
+        run_dir, "autopay", "Set up automatic payments", ["new-feature"], ["Open /AutoPay", "Tick Enable"]
+    )
+    (run_dir / "results.json").write_text(
+        json.dumps(
+            {
+                "started": "2026-11-26T10:00:00",
+                "release": "8.6.1",
+                "target": {"name": "sandbox"},
+                "scenarios": [],
+            }
+        )
+    )
     built = build_outputs(run_dir)
     assert set(built["replays"]) == {"signup", "autopay"}
     for key, count in (("signup", 3), ("autopay", 2)):
@@ -133,10 +168,19 @@ def test_walkthrough_puts_new_features_first_in_plain_words_with_every_picture(t
             assert image.n_frames == count
     html = built["walkthrough"].read_text()
     assert built["walkthrough"] == run_dir / "walkthrough.html"
-    body = html[html.index("<main>"):]
-    assert body.index("New in this release") < body.index("Set up automatic payments") < body.index("Portal signup")
+    body = html[html.index("<main>") :]
+    assert (
+        body.index("New in this release")
+        < body.index("Set up automatic payments")
+        < body.index("Portal signup")
+    )
     assert html.count('src="data:image/jpeg;base64,') == 5
-    for caption in ("Fill First Name with &#39;Smoke&#39;", "Click Create Account", "Tick Enable", "About Portal signup"):
+    for caption in (
+        "Fill First Name with &#39;Smoke&#39;",
+        "Click Create Account",
+        "Tick Enable",
+        "About Portal signup",
+    ):
         assert caption in html
     assert "Release 8.6.1" in html and "demo/signup.webp" in html
     text = html.lower()
@@ -147,13 +191,18 @@ def test_walkthrough_puts_new_features_first_in_plain_words_with_every_picture(t
 def test_walkthrough_escapes_captions(tmp_path: Path) -> None:
     run_dir = tmp_path / "run"
     _manifest(run_dir, "x", "<b>bold</b>", [], ["See '<script>alert(1)</script>'"])
-    html = render_walkthrough(run_dir, json.loads("[" + (run_dir / "demo/x/steps.json").read_text() + "]"), {}).read_text()
+    html = render_walkthrough(
+        run_dir, json.loads("[" + (run_dir / "demo/x/steps.json").read_text() + "]"), {}
+    ).read_text()
     assert "<script>alert" not in html and "&lt;script&gt;" in html
 
 
 def test_demo_without_a_display_says_how_to_get_one_and_exits_2(scenarios: Path, tmp_path: Path) -> None:
-    done = run_smoke("demo", "login", "--scenarios", str(scenarios), "--report-dir", str(tmp_path / "reports"),
-                     env={"DISPLAY": "", "WAYLAND_DISPLAY": ""})  # fmt: skip
+    reports = tmp_path / "reports"
+    no_display = {"DISPLAY": "", "WAYLAND_DISPLAY": ""}
+    done = run_smoke(
+        "demo", "login", "--scenarios", str(scenarios), "--report-dir", str(reports), env=no_display
+    )
     assert done.returncode == 2, done.stdout + done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "no display" in lines[0] and "xvfb-run -a smoke demo" in lines[0]
@@ -172,6 +221,7 @@ def test_importing_the_command_stays_light() -> None:
     import subprocess
     import sys
 
-    code = "import sys, smoke.demo; print(sorted(m for m in ('playwright', 'PIL', 'jinja2', 'pytest') if m in sys.modules))"
+    heavy = "('playwright', 'PIL', 'jinja2', 'pytest')"
+    code = f"import sys, smoke.demo; print(sorted(m for m in {heavy} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

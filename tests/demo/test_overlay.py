@@ -11,7 +11,8 @@ from smoke.demo import OverlayFreeEvidence, inject, overlay_state
 
 pytestmark = pytest.mark.browser
 
-PAGE = """<!doctype html><html><head><title>t</title><style>body{margin:0;font:16px sans-serif;background:#fff}</style></head>
+PAGE = """<!doctype html><html><head><title>t</title>
+<style>body{margin:0;font:16px sans-serif;background:#fff}</style></head>
 <body><h1>Overlay test</h1><button id="top">Top</button>
 <label for="name">Name</label> <input id="name">
 <button id="low" style="position:fixed;bottom:40px;left:600px;width:120px;height:30px">Under the bar</button>
@@ -52,7 +53,11 @@ def test_overlay_shows_the_caption_and_step_and_highlights_the_element(demo_page
     inject(page)
     inject(page)  # again on the same document: still one overlay
     assert page.evaluate("document.querySelectorAll('smoke-demo-overlay').length") == 1
-    demo(page, "show", {"label": "Step 3 of 12", "caption": "Click Top", "scenario": "Overlay", "progress": 0.25})
+    demo(
+        page,
+        "show",
+        {"label": "Step 3 of 12", "caption": "Click Top", "scenario": "Overlay", "progress": 0.25},
+    )
     page.locator("#top").evaluate_all("els => window.__smokeDemo.highlight(els)")
     state = overlay_state(page)
     assert state is not None
@@ -101,10 +106,16 @@ def test_clicks_meant_for_the_page_go_through_the_bar(demo_page: Any) -> None:
     state = overlay_state(page)
     low = page.locator("#low").bounding_box()
     bar = state["bar"]
-    assert bar["y"] < low["y"] + low["height"] / 2 < bar["y"] + bar["height"], "the button must lie under the bar"
-    assert page.evaluate(
-        "([x, y]) => document.elementFromPoint(x, y).id", [low["x"] + low["width"] / 2, low["y"] + low["height"] / 2]
-    ) == "low"
+    assert bar["y"] < low["y"] + low["height"] / 2 < bar["y"] + bar["height"], (
+        "the button must lie under the bar"
+    )
+    assert (
+        page.evaluate(
+            "([x, y]) => document.elementFromPoint(x, y).id",
+            [low["x"] + low["width"] / 2, low["y"] + low["height"] / 2],
+        )
+        == "low"
+    )
     page.locator("#low").click(timeout=3000)  # Playwright's own check that nothing is in the way
     page.mouse.click(low["x"] + 10, low["y"] + 10)
     assert page.locator("#log").inner_text() == "low;low;"
