@@ -433,6 +433,67 @@ def prune(keep: int, report_dir: Path) -> None:
     click.echo(f"kept {min(keep, len(runs))} of {len(runs)} runs in {report_dir}")
 
 
+@main.command()
+@click.argument("fault", nargs=-1)
+@click.option("--full", is_flag=True, help="Run the whole suite for each fault (default: the scenarios covering its checklist items).")
+@click.option("--workers", "-n", default=None, help="Workers for each run (pytest-xdist).")
+@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False, path_type=Path), help="Folder for the runs and the table (default: a temporary one).")
+@scenarios_option
+def faults(fault: tuple[str, ...], full: bool, workers: str | None, out_dir: Path | None, scenarios_dir: Path) -> None:
+    """Run the suite against the sandbox healthy, then with each fault on: what does it catch?
+
+    Prints one line per fault and writes fault-matrix.md (a table: fault -> the scenario that
+    caught it and its first message). Exits 1 when the healthy run fails or a fault is missed: a
+    missed fault is a missing check. Sandbox only.
+
+    \b
+    Examples:
+      smoke faults
+      smoke faults card-declines-all provisioning-stuck --out reports/faults
+    """
+    from smoke.faultmatrix import run_matrix
+
+    rows, table = run_matrix(list(fault) or None, full=full, workers=workers, scenarios_dir=scenarios_dir, out_dir=out_dir, say=click.echo)
+    click.echo(f"table: {table}")
+    missed = [r.fault for r in rows if not r.caught]
+    if missed:
+        _fail("not caught: " + ", ".join(missed), EXIT_FAILED)
+
+
+@main.group()
+def baseline() -> None:
+    """Record what a target shows now (e.g. production, before the upgrade) as expected values."""
+
+
+@baseline.command(name="capture")
+@target_option
+@click.option("--accounts", "data_file", default=None, type=click.Path(dir_okay=False, path_type=Path), help="The data file to capture (default: SCENARIOS/data/accounts.yaml).")
+@click.option("--out", default=None, type=click.Path(dir_okay=False, path_type=Path), help="Where to write (default: print the path of a new file beside the data file).")
+@click.option("--role", default=None, help="The role to log in as (default: the target's first AdminPortal role).")
+@click.option("--server-url", default=None, help="Use an already running server for a target that starts its own.")
+@scenarios_option
+def baseline_capture(target: str | None, data_file: Path | None, out: Path | None, role: str | None, server_url: str | None, scenarios_dir: Path) -> None:
+    """Read each account's values from a target's AdminPortal, read-only, into a data file.
+
+    Opens the page the data file's capture: section names for every row and reads the named
+    values there; it never submits a form, so it works against a read-only target. The file it
+    writes has the same format, so the diverse-accounts scenario can compare another target with it.
+
+    \b
+    Example (before the upgrade, against production; then run the suite against staging):
+      smoke baseline capture --target production --out scenarios/data/accounts.yaml
+    """
+    from smoke.baseline import capture
+
+    data_file = data_file or scenarios_dir / "data" / "accounts.yaml"
+    out = out or data_file.with_name(data_file.stem + ".captured.yaml")
+    try:
+        path = capture(scenarios_dir, target, data_file, out, role=role, server_url=server_url, say=click.echo)
+    except ConfigError as exc:
+        _fail(exc.line())
+    click.echo(f"written: {path}")
+
+
 def _register_sandbox() -> None:
     try:
         from smoke.sandbox.cli import sandbox
