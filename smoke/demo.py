@@ -319,6 +319,7 @@ class Presenter:
         self.pause = pause
         self.recorder = recorder
         self._shown: dict[str, tuple[str, str, Locator | None]] = {}  # index -> (kind, caption, element)
+        self._troubles: set[str] = set()
 
     def attach(self, session: WorkerSession, overlay_in_shots: bool = False) -> None:
         session.on_step = self.before
@@ -379,6 +380,8 @@ class Presenter:
                 )
         except PlaywrightError:
             pass
+        except Exception as exc:  # demo mode must never change a step's outcome
+            self._trouble(exc)
 
     def after(self, run: ScenarioRun, step: Step, record: StepResult) -> None:
         from playwright.sync_api import Error as PlaywrightError
@@ -403,6 +406,14 @@ class Presenter:
             page.wait_for_timeout(self.pace.after_ms)
         except PlaywrightError:
             pass
+        except Exception as exc:  # demo mode must never change a step's outcome
+            self._trouble(exc)
+
+    def _trouble(self, exc: Exception) -> None:
+        key = type(exc).__name__
+        if key not in self._troubles:
+            self._troubles.add(key)
+            _say(f"demo: the overlay could not be shown for a step ({key}: {exc}); the run goes on")
 
     def _type(self, run: ScenarioRun, step: Step, locator: Locator) -> None:
         """Type the value visibly, key by key; the fill step then sets it exactly as it always does."""

@@ -248,3 +248,23 @@ def test_headed_demo_under_xvfb_run(scenarios: Path, tmp_path: Path, site_url: s
     if ffmpeg_for_playwright()[0]:
         [scenario] = results["scenarios"]
         assert scenario["video"] and (run_dir / scenario["video"]).stat().st_size > 1000
+
+
+def test_a_failing_step_fails_the_same_way_in_demo_mode(
+    scenarios: Path, tmp_path: Path, site_url: str
+) -> None:
+    (scenarios / "wrong-balance.yaml").write_text(
+        "name: Wrong balance\nrole: demo\nsteps:\n  - open: /home.html\n"
+        "  - expect_text: {test_id: balance, text: '$99.00', exact: true}\n    timeout: 1\n"
+        "  - open: /never.html\n"
+    )
+    normal = run_smoke("run", "wrong-balance", "--scenarios", str(scenarios),
+                       "--report-dir", str(tmp_path / "n"), "--server-url", site_url)  # fmt: skip
+    done, run_dir = demo(scenarios, tmp_path / "reports", site_url, "wrong-balance", "--record", "--headless")
+    assert normal.returncode == done.returncode == 1
+    for out in (normal.stdout, done.stdout):
+        assert "step 2 'See '$99.00' in [data-testid=balance]' failed" in out
+        assert "expected: $99.00" in out and "shown:    $120.50" in out
+    steps = json.loads((run_dir / "demo" / "wrong-balance" / "steps.json").read_text())["steps"]
+    assert [s["status"] for s in steps][-1] == "failed" and len(steps) == len(step_records(run_dir))
+    assert "did not respond as expected" in (run_dir / "walkthrough.html").read_text()
