@@ -56,7 +56,7 @@ def test_k_selects_by_scenario_file_name_and_m_by_tag(pytester: pytest.Pytester,
 def test_unknown_target_is_a_usage_error(pytester: pytest.Pytester, project: Path) -> None:
     result = pytester.runpytest_subprocess("scenarios", "--smoke-target=stagng", "-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*no target named 'stagng'*did you mean*"])
+    result.stderr.fnmatch_lines(["*no target named 'stagng'*targets: example, readonly-example*"])
 
 
 def test_a_bad_scenario_is_a_collection_error_of_one_line(pytester: pytest.Pytester, project: Path, site_url: str) -> None:
