@@ -112,6 +112,7 @@ def _checked(project: Any, target_name: str | None, paths: list[Path], tags: Seq
 @click.option("--video", type=click.Choice(["on", "off", "retain-on-failure"]), default="off", show_default=True, help="Record a video per scenario (needs ffmpeg).")
 @click.option("--server-url", default=None, help="Use an already running server for a target that starts its own.")
 @click.option("--browser-ws", default=None, help="Drive a browser served by `playwright run-server` at this ws:// address.")
+@click.option("--remote-executable", default=None, help="With --browser-ws: the browser's path on that machine (run-server needs --unsafe).")
 @click.option("--signed-off-by", multiple=True, help="NAME:ROLE for the report's sign-off table (repeatable).")
 @click.option("--notify", default=None, help="POST a JSON summary to this webhook when the run ends (Slack/Teams show its text).")
 @click.option("--notify-on", type=click.Choice(["failure", "always"]), default="failure", show_default=True)
@@ -133,6 +134,7 @@ def run(
     video: str,
     server_url: str | None,
     browser_ws: str | None,
+    remote_executable: str | None,
     signed_off_by: tuple[str, ...],
     notify: str | None,
     notify_on: str,
@@ -169,7 +171,8 @@ def run(
         "--no-header",
         "-r", "N",
         "-o", "console_output_style=classic",
-        f"--rootdir={Path.cwd()}",
+        "-W", "ignore::pytest.PytestAssertRewriteWarning",
+        f"--rootdir={_rootdir(project.root)}",
         f"--smoke-scenarios={project.root}",
         f"--smoke-target={target_obj.name}",
         f"--smoke-report-dir={report_dir}",
@@ -199,12 +202,21 @@ def run(
         args.append(f"--smoke-server-url={server_url}")
     if browser_ws:
         args.append(f"--smoke-browser-ws={browser_ws}")
+    if remote_executable:
+        args.append(f"--smoke-remote-executable={remote_executable}")
     for signer in signed_off_by:
         args.append(f"--smoke-signed-off-by={signer}")
     if notify:
         args += [f"--smoke-notify={notify}", f"--smoke-notify-on={notify_on}"]
     args += list(pytest_args)
     sys.exit(_pytest(args))
+
+
+def _rootdir(scenarios_root: Path) -> Path:
+    # test ids are paths relative to the rootdir: keep the scenarios folder inside it
+    cwd = Path.cwd().resolve()
+    root = scenarios_root.resolve()
+    return cwd if root.is_relative_to(cwd) else root.parent
 
 
 def _pytest(args: list[str]) -> int:

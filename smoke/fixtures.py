@@ -14,8 +14,19 @@ from smoke.browser import find_chromium, launch_args
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any], browser_name: str | None) -> dict[str, Any]:
+def browser_type_launch_args(
+    browser_type_launch_args: dict[str, Any], browser_name: str | None, pytestconfig: pytest.Config
+) -> dict[str, Any]:
     args = dict(browser_type_launch_args)
+    if pytestconfig.getoption("smoke_browser_ws", default=None):
+        # A remote `playwright run-server` launches its own browser. Only a server started with
+        # --unsafe accepts an executable path; say which one with --smoke-remote-executable.
+        remote_exe = pytestconfig.getoption("smoke_remote_executable", default=None)
+        if remote_exe:
+            args["executable_path"] = remote_exe
+            args["args"] = [*args.get("args", []), *launch_args(headless=args.get("headless", True))]
+        # these go to the server as JSON in a header, where the protocol's camelCase names count
+        return {_camel(key): value for key, value in args.items()}
     if (browser_name or "chromium") == "chromium" and "channel" not in args and "executable_path" not in args:
         found = find_chromium()
         # the system's Chromium where there is one; otherwise Playwright's own, which it finds itself
@@ -29,10 +40,21 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any], browser_n
 def connect_options(connect_options: dict[str, Any] | None, pytestconfig: pytest.Config) -> dict[str, Any] | None:
     ws = pytestconfig.getoption("smoke_browser_ws", default=None)
     if ws:
-        return {**(connect_options or {}), "ws_endpoint": ws}
+        import inspect
+
+        from playwright.sync_api import BrowserType
+
+        # the endpoint's keyword was renamed across Playwright versions (ws_endpoint -> endpoint)
+        key = "endpoint" if "endpoint" in inspect.signature(BrowserType.connect).parameters else "ws_endpoint"
+        return {**(connect_options or {}), key: ws}
     return connect_options
 
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     return {"viewport": {"width": 1280, "height": 800}, **browser_context_args}
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)

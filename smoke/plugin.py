@@ -73,9 +73,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--smoke-retries", type=int, default=0, help="run a failing scenario up to N more times; passing on a retry is reported as flaky")
     group.addoption("--smoke-no-login-reuse", action="store_true", help="log in afresh in every scenario")
     group.addoption("--smoke-browser-ws", default=None, help="connect to a browser served by `playwright run-server` at this ws:// URL")
+    group.addoption("--smoke-remote-executable", default=None, help="browser path on the run-server machine (the server must run with --unsafe)")
     group.addoption("--smoke-notify", default=None, help="POST a JSON summary of the run to this webhook URL when it ends")
     group.addoption("--smoke-notify-on", default="failure", choices=("failure", "always"), help="when to notify (default: failure)")
     group.addoption("--smoke-signed-off-by", action="append", default=[], help="NAME:ROLE for the report's sign-off table (repeatable)")
+    group.addoption("--smoke-baselines", default=None, help="folder of the baseline screenshots compare: steps read (default: SCENARIOS/baselines)")
+    group.addoption("--smoke-capture-baseline", default=None, metavar="DIR", help="compare: steps write their screenshot to DIR as the baseline instead of comparing")
+    group.addoption("--smoke-visual-strict", action="store_true", help="a compare: step over its threshold fails the scenario (default: a warning)")
     group.addoption("--smoke-demo", default=None, choices=("slow", "normal", "fast"), help="demo mode at this pace: a caption bar and the element highlighted before each step")
     group.addoption("--smoke-demo-pause", action="store_true", help="with --smoke-demo: wait before each step for Next (in the page) or Enter (in the terminal)")
     group.addoption("--smoke-demo-record", action="store_true", help="with --smoke-demo: write an animated replay and a walk-through page into the run folder")
@@ -249,6 +253,10 @@ class ScenarioItem(pytest.Function):
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         if isinstance(excinfo.value, ScenarioFailure | ConfigError):
             return str(excinfo.value)
+        if self.config.getoption("verbose") < 1:
+            # a browser that did not start, a fixture that broke: the cause, not pytest's traceback
+            lines = [line for line in str(excinfo.value).splitlines() if line.strip() and not line.startswith(("╔", "║", "╚"))]
+            return f"{self.scenario.name}: {type(excinfo.value).__name__}: " + "\n  ".join(lines[:4]) + "\n  (-v shows the traceback)"
         return super().repr_failure(excinfo)
 
     def reportinfo(self) -> tuple[Path, int, str]:
@@ -295,6 +303,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         return report
     if call.when == "setup":
         item._smoke_setup_report = report  # type: ignore[attr-defined]
+        if report.failed and call.excinfo is not None and item.config.getoption("verbose") < 1:
+            # pytest shows setup errors with a traceback; the cause is what a user needs
+            report.longrepr = item.repr_failure(call.excinfo)
     if call.when != "teardown":
         return report
     state = item.config.stash[STATE]
@@ -347,14 +358,18 @@ def _collect_artifacts(item: ScenarioItem, result: ScenarioResult, state: SmokeS
             result.video = rel
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, str] | None:
-    if STATE not in config.stash or ".yaml::" not in report.nodeid and ".yml::" not in report.nodeid:
+    state = config.stash.get(STATE, None)
+    if state is None or (report.nodeid not in state.collected and ".yaml::" not in report.nodeid and ".yml::" not in report.nodeid):
         return None
     if report.when == "call":
         # our own one-line-per-scenario output replaces pytest's dots
         return report.outcome, "", report.outcome.upper()
     if report.when == "setup" and report.skipped:
         return "skipped", "", "SKIPPED"
+    if report.when in ("setup", "teardown") and report.failed:
+        return "error", "", "ERROR"
     return None
 
 
@@ -459,6 +474,9 @@ def _print_line(state: SmokeState, result: ScenarioResult) -> None:
     if result.status in ("failed", "error") and result.error:
         step = f"step {result.failed_step}: " if result.failed_step else ""
         reporter.write_line(f"      {step}{result.error.message}")
+    for step_result in result.steps:
+        if step_result.visual is not None and step_result.visual.status in ("changed", "no-baseline", "captured"):
+            reporter.write_line(f"      visual: {step_result.visual.message}", yellow=step_result.visual.status == "changed")
 
 
 def _counts(state: SmokeState) -> dict[str, int]:
@@ -655,6 +673,12 @@ def _smoke_session(pytestconfig: pytest.Config) -> Generator[WorkerSession, None
         evidence=evidence,
         reuse_logins=not pytestconfig.getoption("smoke_no_login_reuse"),
     )
+    capture_dir = pytestconfig.getoption("smoke_capture_baseline")
+    baselines = capture_dir or pytestconfig.getoption("smoke_baselines")
+    session.baselines = Path(baselines).resolve() if baselines else state.scenarios_dir / "baselines"
+    session.capture_baselines = bool(capture_dir)
+    session.visual_strict = bool(pytestconfig.getoption("smoke_visual_strict"))
+    session.release = state.release
     demo = pytestconfig.pluginmanager.get_plugin("smoke-demo")
     if demo is not None:
         demo.attach(session)

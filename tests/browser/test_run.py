@@ -159,3 +159,30 @@ def test_headed_without_display_says_how(scenarios: Path, tmp_path: Path) -> Non
         capture_output=True, text=True, check=False, env=env, timeout=60,
     )  # fmt: skip
     assert done.returncode == 2 and "xvfb-run" in done.stderr
+
+
+def test_a_target_that_dies_mid_run_fails_the_rest_fast_and_the_report_is_written(scenarios: Path, tmp_path: Path) -> None:
+    from tests.conftest import EXAMPLE
+
+    targets = scenarios / "targets.yaml"
+    targets.write_text(
+        targets.read_text().replace(
+            '"{python} -m http.server {port} --bind 127.0.0.1 --directory tests/example/site"',
+            f'"{{python}} {EXAMPLE / "dying_server.py"} {{port}}"',
+        )
+    )
+    (scenarios / "a-kill.yaml").write_text("name: Kill the target\nlogin: false\nsteps:\n  - open: /die\n")
+    for name in ("b-after-1", "c-after-2", "d-after-3"):
+        (scenarios / f"{name}.yaml").write_text(f"name: {name}\nrole: demo\nsteps:\n  - open: /home.html\n")
+    started = time.monotonic()
+    done = run_smoke("run", "a-kill", "b-after-1", "c-after-2", "d-after-3", "--scenarios", str(scenarios), "--report-dir", str(tmp_path / "r"))
+    elapsed = time.monotonic() - started
+    assert done.returncode == 1, done.stdout + done.stderr
+    results = json.loads((tmp_path / "r" / "latest" / "results.json").read_text())
+    statuses = {s["name"]: s["status"] for s in results["scenarios"]}
+    assert statuses == {"Kill the target": "passed", "b-after-1": "failed", "c-after-2": "failed", "d-after-3": "failed"}
+    for s in results["scenarios"][1:]:
+        assert s["error"]["kind"] == "target" and "target unreachable" in s["error"]["message"]
+        assert s["duration_s"] < 3
+    assert (tmp_path / "r" / "latest" / "report.html").exists()
+    assert elapsed < 60

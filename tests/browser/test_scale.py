@@ -111,3 +111,40 @@ def test_prune_keeps_the_newest_runs(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in reports.iterdir() if p.is_dir() and not p.is_symlink()) == ["run2", "run3"]
     assert (reports / "latest").resolve().name == "run3"
+
+
+def test_a_run_through_a_local_playwright_run_server(scenarios: Path, tmp_path: Path, site_url: str) -> None:
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from smoke.browser import find_chromium
+    from smoke.server import free_port
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "playwright", "run-server", "--port", str(port), "--host", "127.0.0.1", "--unsafe"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)  # polling until the server listens
+        extra = ["--browser-ws", f"ws://127.0.0.1:{port}/"]
+        found = find_chromium()
+        if found.source == "system":
+            extra += ["--remote-executable", str(found.executable)]
+        done = run_smoke("run", "login", "--scenarios", str(scenarios), "--report-dir", str(tmp_path / "r"), "--server-url", site_url, *extra)
+        assert done.returncode == 0, done.stdout + done.stderr
+        results = json.loads((tmp_path / "r" / "latest" / "results.json").read_text())
+        assert results["browser"]["remote"] == f"ws://127.0.0.1:{port}/"
+        assert results["scenarios"][0]["status"] == "passed"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
