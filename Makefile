@@ -5,7 +5,7 @@ BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 ARGS   ?=
 
-.PHONY: setup smoke demo sandbox test test-fast test-browser lint bench clean
+.PHONY: setup smoke demo faults sandbox test test-fast test-browser lint bench clean
 
 setup: $(STAMP)
 	@$(BIN)/smoke doctor --install >/dev/null || $(BIN)/smoke doctor
@@ -21,9 +21,17 @@ $(STAMP): pyproject.toml
 smoke: setup
 	$(BIN)/smoke run $(ARGS)
 
-## headed, slowed down, captioned: for demos and training (needs a display or xvfb-run)
+## headed, slowed down, captioned: for demos and training (uses xvfb-run when there is no display)
 demo: setup
-	$(BIN)/smoke run --headed --slowmo 600 $(ARGS)
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] || ! command -v xvfb-run >/dev/null; then \
+		$(BIN)/smoke demo $(ARGS); \
+	else \
+		xvfb-run -a $(BIN)/smoke demo --record $(ARGS); \
+	fi
+
+## the fault matrix: the suite against the sandbox, healthy and with each fault on
+faults: setup
+	$(BIN)/smoke faults --out reports/faults $(ARGS)
 
 ## the stand-in EngageIP server on http://127.0.0.1:8080
 sandbox: setup
