@@ -7,5 +7,9 @@ VERSION = "9.6.2"
 VERSION_STRING = f"EngageIP {VERSION} (sandbox)"
 DEFAULT_TODAY = "2026-06-15"
 TODAY_ENV = "ENGAGEIP_SANDBOX_TODAY"
+# The look switch: "new" gives the Overview page a new panel and renames its Edit Account button,
+# like a new release that changes pages without breaking them (to demo visual comparison).
+LOOKS = ("classic", "new")
+LOOK_ENV = "ENGAGEIP_SANDBOX_LOOK"
 
-__all__ = ["DEFAULT_TODAY", "TODAY_ENV", "VERSION", "VERSION_STRING"]
+__all__ = ["DEFAULT_TODAY", "LOOKS", "LOOK_ENV", "TODAY_ENV", "VERSION", "VERSION_STRING"]

@@ -27,6 +27,7 @@ class SandboxState:
     today: date
     clock: Any
     worker: Any = None
+    look: str = "classic"
 
     def make_ctx(self) -> domain.Ctx:
         return domain.Ctx(db.connect(self.db_path), self.today, self.faults, self.clock)
@@ -60,6 +61,7 @@ def create_app(
     csrf: bool = True,
     start_worker: bool = False,
     testing: bool = False,
+    look: str = "classic",
 ) -> Flask:
     """Build the sandbox application over an existing, seeded database file."""
     today = today or date.fromisoformat(_meta(db_path, "today") or "2026-06-15")
@@ -75,7 +77,7 @@ def create_app(
         TEMPLATES_AUTO_RELOAD=False,
     )
     CSRFProtect(app)
-    st = SandboxState(str(db_path), frozenset(faults), today, domain.make_clock(today))
+    st = SandboxState(str(db_path), frozenset(faults), today, domain.make_clock(today), look=look)
     app.extensions["sandbox"] = st
 
     from .admin import bp as admin_bp
@@ -102,6 +104,7 @@ def create_app(
             "can": can,
             "staff": current_staff(),
             "AREAS": AREAS,
+            "look": st.look,
         }
 
     app.jinja_env.filters["money"] = domain.money
@@ -110,12 +113,14 @@ def create_app(
     def health() -> Any:
         c = get_ctx()
         c.q1("SELECT 1 FROM meta LIMIT 1")
+        extra = {"look": st.look} if st.look != "classic" else {}  # the classic answer stays as it was
         return jsonify(
             status="ok",
             version=st.version,
             product=st.version_string,
             faults=sorted_faults(st.faults),
             today=st.today.isoformat(),
+            **extra,
         )
 
     @app.get("/favicon.ico")

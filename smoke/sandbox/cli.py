@@ -8,7 +8,7 @@ from datetime import date
 
 import click
 
-from . import DEFAULT_TODAY, TODAY_ENV
+from . import DEFAULT_TODAY, LOOK_ENV, LOOKS, TODAY_ENV
 
 
 @click.command("sandbox", context_settings={"help_option_names": ["-h", "--help"]})
@@ -37,6 +37,12 @@ from . import DEFAULT_TODAY, TODAY_ENV
     metavar="YYYY-MM-DD",
     help=f"The sandbox business date the seed is relative to (default {DEFAULT_TODAY}; env {TODAY_ENV}).",
 )
+@click.option(
+    "--look",
+    type=click.Choice(LOOKS),
+    default=None,
+    help=f"'new' looks like a new release: a new panel on the Overview page, a renamed button (env {LOOK_ENV}).",
+)
 @click.option("--list-faults", is_flag=True, help="List the faults, one per line, and exit.")
 def sandbox(
     port: int,
@@ -45,6 +51,7 @@ def sandbox(
     db_path: str | None,
     keep: bool,
     today: str | None,
+    look: str | None,
     list_faults: bool,
 ) -> None:
     """Start the bundled stand-in EngageIP server (AdminPortal + customer portal).
@@ -75,13 +82,17 @@ def sandbox(
     except ValueError:
         click.echo(f"Error: --today '{raw_today}' is not a date (expected YYYY-MM-DD)", err=True)
         sys.exit(2)
+    look = look or os.environ.get(LOOK_ENV) or "classic"
+    if look not in LOOKS:
+        click.echo(f"Error: {LOOK_ENV}={look!r} is not a look (choose from {', '.join(LOOKS)})", err=True)
+        sys.exit(2)
     if keep and not db_path:
         click.echo("Error: --keep needs --db PATH", err=True)
         sys.exit(2)
     from .server import serve
 
     try:
-        code = serve(host=host, port=port, faults=active, db_path=db_path, keep=keep, today=business_date)
+        code = serve(host=host, port=port, faults=active, db_path=db_path, keep=keep, today=business_date, look=look)
     except OSError as exc:
         click.echo(f"Error: cannot listen on {host}:{port}: {exc}", err=True)
         sys.exit(1)

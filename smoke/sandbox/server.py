@@ -35,7 +35,7 @@ def prepare_database(db_path: str | None, keep: bool, today: date) -> tuple[str,
     return db_path, temporary
 
 
-def banner(host: str, port: int, faults: Iterable[str]) -> list[str]:
+def banner(host: str, port: int, faults: Iterable[str], look: str = "classic") -> list[str]:
     from .faults import sorted_faults
     from .seed import PORTAL_PASSWORD, STAFF
 
@@ -46,6 +46,7 @@ def banner(host: str, port: int, faults: Iterable[str]) -> list[str]:
         f"AdminPortal: {base}/AdminPortal/",
         f"Portal:      {base}/Portal/",
         f"Faults: {', '.join(faults) if faults else 'none'}",
+        *([f"Look: {look}"] if look != "classic" else []),
         "",
         "AdminPortal users:",
         f"  {'Username':<10} {'Role':<10} Password",
@@ -70,6 +71,7 @@ def serve(
     keep: bool,
     today: date,
     out: IO[str] | None = None,
+    look: str = "classic",
 ) -> int:
     from waitress.server import create_server
 
@@ -77,7 +79,7 @@ def serve(
 
     out = out or sys.stdout
     path, temporary = prepare_database(db_path, keep, today)
-    app = create_app(path, faults=faults, today=today, start_worker=True)
+    app = create_app(path, faults=faults, today=today, start_worker=True, look=look)
     server: Any = create_server(
         app, host=host, port=port, threads=THREADS, ident="EngageIP", connection_limit=200, channel_timeout=60
     )
@@ -92,7 +94,7 @@ def serve(
     signal.signal(signal.SIGINT, _stop)
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, _stop)
-    for line in banner(host, actual_port, faults):
+    for line in banner(host, actual_port, faults, look):
         print(line, file=out)
     out.flush()
     try:
