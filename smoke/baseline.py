@@ -135,3 +135,101 @@ def _write(out: Path, spec: dict[str, Any], rows_key: str, rows: list[dict[str, 
         lines.append(f"  - {flow}")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+# -- screens: the baseline screenshots of compare: steps --------------------------------------------
+
+
+def screen_scenarios(scenarios_dir: Path, target_name: str | None, names: list[str]) -> tuple[list[Path], list[str]]:
+    """The scenarios whose compare: steps to capture, and why others were left out."""
+    from smoke.project import load_project, load_scenarios
+
+    project = load_project(scenarios_dir)
+    target = project.targets.get(target_name)
+    scenarios, errors = load_scenarios(project)
+    if errors:
+        raise errors[0]
+    chosen: list[Path] = []
+    notes: list[str] = []
+    for scenario in scenarios:
+        if names and scenario.slug not in names and str(scenario.file) not in names:
+            continue
+        if not any(step.kind == "compare" for step in scenario.walk()):
+            if names:
+                notes.append(f"{scenario.slug}: has no compare: step")
+            continue
+        if scenario.changes_data and (target.read_only or not names):
+            # capturing is read-only: a data-changing scenario is only run when named, on a writable target
+            notes.append(f"{scenario.slug}: changes data, not run to capture (name it to capture on a writable target)")
+            continue
+        chosen.append(scenario.file)
+    return chosen, notes
+
+
+def capture_screens(
+    scenarios_dir: Path,
+    target_name: str | None,
+    baselines: Path,
+    names: list[str],
+    *,
+    report_dir: Path,
+    server_url: str | None = None,
+    say: Callable[[str], None] = print,
+) -> int:
+    """Run the scenarios with compare: steps so that each writes its screenshot as the baseline."""
+    import subprocess
+    import sys
+
+    paths, notes = screen_scenarios(scenarios_dir, target_name, names)
+    for note in notes:
+        say(f"skipped {note}")
+    if not paths:
+        say("no scenario with a compare: step to capture")
+        return 2
+    run_id = f"baseline-{datetime.datetime.now():%Y%m%d-%H%M%S}"
+    argv = [sys.executable, "-m", "smoke", "run", *[str(p) for p in paths], "--scenarios", str(scenarios_dir)]
+    argv += ["--run-id", run_id, "--report-dir", str(report_dir), f"--pytest-arg=--smoke-capture-baseline={Path(baselines).resolve()}"]
+    if target_name:
+        argv += ["--target", target_name]
+    if server_url:
+        argv += ["--server-url", server_url]
+    say(f"capturing the screens of {len(paths)} scenario{'s' if len(paths) != 1 else ''} into {baselines}")
+    return subprocess.run(argv, check=False).returncode
+
+
+def accept_screens(run_dir: Path, steps: list[str], baselines: Path | None, say: Callable[[str], None] = print) -> list[Path]:
+    """Take a run's new screenshots of compared steps as the baseline: those that changed or had no
+    baseline, or the ones named (by compare name, SCENARIO/NAME or step index)."""
+    from smoke import visual
+    from smoke.results import RunResult
+
+    run = RunResult.read(run_dir / "results.json")
+    accepted: list[Path] = []
+    wanted = set(steps)
+    for scenario in run.scenarios:
+        slug = Path(scenario.file).stem
+        for step in scenario.steps:
+            record = step.visual
+            if record is None or not record.new:
+                continue
+            keys = {record.name, f"{slug}/{record.name}", step.index, f"{slug}/{step.index}"}
+            if wanted and not keys & wanted:
+                continue
+            if not wanted and record.status not in ("changed", "no-baseline"):
+                continue
+            info = {
+                "target": run.target.get("name"),
+                "release": run.release,
+                "captured": step.started,
+                "run": run.id,
+                "scenario": slug,
+                "accepted": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+                "url": record.url,
+                "masks": record.masks,
+            }
+            dest = visual.accept(record, run_dir, baselines, slug, info)
+            say(f"accepted {slug}/{record.name} ({record.status}) -> {dest}")
+            accepted.append(dest)
+            wanted.discard(record.name)
+            wanted.discard(f"{slug}/{record.name}")
+    return accepted

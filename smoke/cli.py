@@ -117,6 +117,8 @@ def _checked(project: Any, target_name: str | None, paths: list[Path], tags: Seq
 @click.option("--notify", default=None, help="POST a JSON summary to this webhook when the run ends (Slack/Teams show its text).")
 @click.option("--notify-on", type=click.Choice(["failure", "always"]), default="failure", show_default=True)
 @click.option("--run-id", default=None, help="Name the run (default: date-time and a random suffix).")
+@click.option("--baselines", default=None, type=click.Path(file_okay=False, path_type=Path), help="Folder of the baseline screenshots compare: steps read (default: SCENARIOS/baselines).")
+@click.option("--visual-strict", is_flag=True, help="A page that changed beyond its compare: threshold fails its scenario (default: a warning).")
 @click.option("--pytest-arg", "pytest_args", multiple=True, help="Pass an extra argument to pytest (repeatable).")
 @scenarios_option
 def run(
@@ -139,6 +141,8 @@ def run(
     notify: str | None,
     notify_on: str,
     run_id: str | None,
+    baselines: Path | None,
+    visual_strict: bool,
     pytest_args: tuple[str, ...],
     scenarios_dir: Path,
 ) -> None:
@@ -208,6 +212,10 @@ def run(
         args.append(f"--smoke-signed-off-by={signer}")
     if notify:
         args += [f"--smoke-notify={notify}", f"--smoke-notify-on={notify_on}"]
+    if baselines:
+        args.append(f"--smoke-baselines={baselines.resolve()}")
+    if visual_strict:
+        args.append("--smoke-visual-strict")
     args += list(pytest_args)
     sys.exit(_pytest(args))
 
@@ -478,25 +486,63 @@ def baseline() -> None:
 
 
 @baseline.command(name="capture")
+@click.argument("scenario", nargs=-1)
 @target_option
+@click.option("--screens", is_flag=True, help="Also capture the screenshots of the scenarios' compare: steps as the baseline.")
+@click.option("--no-accounts", is_flag=True, help="With --screens: capture only the screenshots, not the accounts' values.")
+@click.option("--baselines", default=None, type=click.Path(file_okay=False, path_type=Path), help="Folder of the baseline screenshots (default: SCENARIOS/baselines).")
+@click.option("--report-dir", default="reports", show_default=True, type=click.Path(file_okay=False, path_type=Path), help="Where the capture run writes its report.")
 @click.option("--accounts", "data_file", default=None, type=click.Path(dir_okay=False, path_type=Path), help="The data file to capture (default: SCENARIOS/data/accounts.yaml).")
 @click.option("--out", default=None, type=click.Path(dir_okay=False, path_type=Path), help="Where to write (default: print the path of a new file beside the data file).")
 @click.option("--role", default=None, help="The role to log in as (default: the target's first AdminPortal role).")
 @click.option("--server-url", default=None, help="Use an already running server for a target that starts its own.")
 @scenarios_option
-def baseline_capture(target: str | None, data_file: Path | None, out: Path | None, role: str | None, server_url: str | None, scenarios_dir: Path) -> None:
+def baseline_capture(
+    scenario: tuple[str, ...],
+    target: str | None,
+    screens: bool,
+    no_accounts: bool,
+    baselines: Path | None,
+    report_dir: Path,
+    data_file: Path | None,
+    out: Path | None,
+    role: str | None,
+    server_url: str | None,
+    scenarios_dir: Path,
+) -> None:
     """Read each account's values from a target's AdminPortal, read-only, into a data file.
 
     Opens the page the data file's capture: section names for every row and reads the named
     values there; it never submits a form, so it works against a read-only target. The file it
     writes has the same format, so the diverse-accounts scenario can compare another target with it.
 
+    With --screens it also runs the scenarios that have compare: steps (or the SCENARIOs named),
+    read-only, and each compare: step writes its screenshot into the baseline folder instead of
+    comparing; later runs compare with it. A scenario that changes data is not run to capture.
+
     \b
     Example (before the upgrade, against production; then run the suite against staging):
       smoke baseline capture --target production --out scenarios/data/accounts.yaml
+      smoke baseline capture --target production --screens --no-accounts
     """
-    from smoke.baseline import capture
+    from smoke.baseline import capture, capture_screens
 
+    if no_accounts and not screens:
+        _fail("--no-accounts goes with --screens")
+    if scenario and not screens:
+        _fail("naming scenarios goes with --screens")
+    if screens:
+        try:
+            code = capture_screens(
+                scenarios_dir, target, baselines or scenarios_dir / "baselines", list(scenario),
+                report_dir=report_dir, server_url=server_url, say=click.echo,
+            )  # fmt: skip
+        except ConfigError as exc:
+            _fail(exc.line())
+        if code != EXIT_OK:
+            _fail(f"capturing the screens failed (exit {code}); the run's report says why", code)
+        if no_accounts:
+            return
     data_file = data_file or scenarios_dir / "data" / "accounts.yaml"
     out = out or data_file.with_name(data_file.stem + ".captured.yaml")
     try:
@@ -504,6 +550,36 @@ def baseline_capture(target: str | None, data_file: Path | None, out: Path | Non
     except ConfigError as exc:
         _fail(exc.line())
     click.echo(f"written: {path}")
+
+
+@baseline.command(name="accept")
+@click.argument("run_ref", default="latest")
+@click.option("--step", "steps", multiple=True, help="Only this compared step: its compare name, SCENARIO/NAME or step index (repeatable).")
+@click.option("--baselines", default=None, type=click.Path(file_okay=False, path_type=Path), help="Folder of the baseline screenshots (default: the one the run compared with).")
+@click.option("--report-dir", default="reports", show_default=True, type=click.Path(file_okay=False, path_type=Path))
+def baseline_accept(run_ref: str, steps: tuple[str, ...], baselines: Path | None, report_dir: Path) -> None:
+    """Take a run's new screenshots of compared pages as the baseline.
+
+    Without --step, every compare: step of the run that changed or had no baseline yet; with
+    --step, only those named. The next run compares with these.
+
+    \b
+    Examples:
+      smoke baseline accept latest
+      smoke baseline accept 20261126-020000-ab12 --step account-overview
+    """
+    from smoke.baseline import accept_screens
+
+    run_dir = Path(run_ref) if Path(run_ref).is_dir() else report_dir / run_ref
+    if not (run_dir / "results.json").exists():
+        _fail(f"no run at {run_dir} (expected {run_dir / 'results.json'}); `ls {report_dir}` lists the runs")
+    try:
+        accepted = accept_screens(run_dir, list(steps), baselines, say=click.echo)
+    except FileNotFoundError as exc:
+        _fail(str(exc))
+    if not accepted:
+        _fail("nothing to accept: " + (f"no compared step {', '.join(steps)} in the run" if steps else "no compared page changed or lacked a baseline"), EXIT_FAILED)
+    click.echo(f"accepted {len(accepted)} screenshot{'s' if len(accepted) != 1 else ''}")
 
 
 def _register_sandbox() -> None:

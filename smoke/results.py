@@ -26,6 +26,34 @@ class StepError:
 
 
 @dataclass
+class VisualCheck:
+    """What a ``compare:`` step found; stored on its StepResult (``visual``) and in results.json."""
+
+    name: str
+    status: str  # same | changed | no-baseline | captured | error
+    threshold: float = 0.01
+    share: float = 0.0
+    changed_pixels: int = 0
+    regions: list[list[int]] = field(default_factory=list)
+    strict: bool = False
+    new: str | None = None  # images relative to the run folder
+    baseline: str | None = None
+    diff: str | None = None
+    baseline_file: str | None = None  # where the baseline lives (absolute), for `smoke baseline accept`
+    baseline_info: dict[str, Any] = field(default_factory=dict)  # target, release, captured
+    size_new: list[int] = field(default_factory=list)
+    size_baseline: list[int] = field(default_factory=list)
+    seconds: float = 0.0
+    message: str = ""
+    masks: list[list[int]] = field(default_factory=list)  # rectangles painted over and not compared
+    url: str = ""
+
+    @property
+    def changed(self) -> bool:
+        return self.status == "changed"
+
+
+@dataclass
 class StepResult:
     index: str  # "3", or "5.2.1" inside for_each
     kind: str
@@ -39,6 +67,7 @@ class StepResult:
     url: str | None = None
     error: StepError | None = None
     row: str | None = None  # the for_each row label this step ran for
+    visual: VisualCheck | None = None  # a compare: step's screenshot against its baseline
 
 
 @dataclass
@@ -152,7 +181,8 @@ def _error(data: dict[str, Any] | None) -> StepError | None:
 
 
 def _step(data: dict[str, Any]) -> StepResult:
-    return StepResult(**{**data, "error": _error(data.get("error"))})
+    visual = data.get("visual")
+    return StepResult(**{**data, "error": _error(data.get("error")), "visual": VisualCheck(**visual) if visual else None})
 
 
 def _table(data: dict[str, Any]) -> DataTable:

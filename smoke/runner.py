@@ -17,7 +17,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from smoke.evidence import Evidence, Secrets, slug
 from smoke.locators import LocatorSpec, build, resolve_ref
-from smoke.results import DataTable, ScenarioResult, StepError, StepResult, TableRow
+from smoke.results import DataTable, ScenarioResult, StepError, StepResult, TableRow, VisualCheck
 from smoke.scenario import Scenario, Step
 from smoke.steps import REGISTRY, Check, StepCall, StepFailure
 from smoke.targets import Target
@@ -56,6 +56,11 @@ class WorkerSession:
     # after_step once the step's record is written (evidence screenshot taken)
     on_step: Callable[[ScenarioRun, Step, str, str], None] | None = None
     after_step: Callable[[ScenarioRun, Step, StepResult], None] | None = None
+    # compare: steps read their baselines here, or write them with capture_baselines
+    baselines: Path | None = None
+    capture_baselines: bool = False
+    visual_strict: bool = False  # every compare: step as if it said strict: true
+    release: str | None = None
 
     def run_view(self) -> dict[str, Any]:
         return {"id": self.run.id, "started": self.run.started, "date": self.run.started[:10]}
@@ -118,6 +123,7 @@ class ScenarioRun:
         self.scenarios_dir = session.run.scenarios_dir
         self.step_count = sum(1 for _ in scenario.walk())
         self._named_shot: tuple[str, str] | None = None
+        self._visual: VisualCheck | None = None
         self._shot_prefix = slug(scenario.slug, 40) + (f"/attempt{attempt}" if attempt > 1 else "")
 
     # -- the Context protocol the steps use ------------------------------------------------------
@@ -197,6 +203,55 @@ class ScenarioRun:
         )
         if shot:
             self._named_shot = shot
+
+    def compare_screenshot(
+        self, name: str, masks: list[LocatorSpec], full_page: bool, threshold: float, tolerance: int, strict: bool
+    ) -> VisualCheck:
+        from smoke import visual
+
+        page = self.page
+        session = self.session
+        ctx = self.template_context()
+        dynamic = [build(page, resolve_ref(spec, self.target.locators), lambda t: render(t, ctx)) for spec in masks]
+        rel = f"shots/{self._shot_prefix}/visual-{slug(name)}"
+        png = session.run.run_dir / f"{rel}.png"
+        png.parent.mkdir(parents=True, exist_ok=True)
+        # PNG, not the evidence JPEG: compression noise would read as change
+        page.screenshot(
+            path=str(png),
+            type="png",
+            full_page=full_page,
+            mask=session.evidence.masks(page, [*self._masks(), *dynamic]),
+            mask_color="#1f2937",
+            animations="disabled",
+            caret="hide",
+            timeout=15_000,
+        )
+        boxes = _boxes(page, dynamic, full_page)
+        strict = strict or session.visual_strict
+        baseline = visual.baseline_path(session.baselines or self.scenarios_dir / "baselines", self.scenario.slug, slug(name))
+        if session.capture_baselines:
+            visual.write_baseline(png, baseline, self.baseline_info(page.url, boxes))
+            record = VisualCheck(name, "captured", threshold, strict=strict, new=f"{rel}.png", baseline_file=str(baseline.resolve()))
+            record.message = f"baseline captured: {baseline}"
+        else:
+            record = visual.check(name, png, baseline, session.run.run_dir, rel, threshold=threshold, tolerance=tolerance, strict=strict, ignore=boxes)  # type: ignore[arg-type]
+        record.masks = [list(b) for b in boxes]
+        record.url = self.session.secrets.scrub(page.url) or ""
+        self._named_shot = (record.new or f"{rel}.png", "")
+        self._visual = record
+        return record
+
+    def baseline_info(self, url: str, boxes: list[tuple[int, int, int, int]]) -> dict[str, Any]:
+        return {
+            "target": self.target.name,
+            "release": self.session.release,
+            "captured": now_iso(),
+            "run": self.session.run.id,
+            "scenario": self.scenario.slug,
+            "url": self.session.secrets.scrub(url),
+            "masks": [list(b) for b in boxes],
+        }
 
     def template_context(self) -> dict[str, Any]:
         ctx: dict[str, Any] = {
@@ -357,13 +412,15 @@ class ScenarioRun:
             error = StepError(scrub(error.message) or "", scrub(error.expected), scrub(error.actual), error.kind)
         status = "passed" if error is None else ("skipped" if step.optional else "failed")
         shot = None
-        if (step.screenshot or error is not None) and step.kind != "screenshot" and self.page is not None and not self.page.is_closed():
+        own_shot = step.kind == "screenshot" or (step.kind == "compare" and self._named_shot is not None)
+        if (step.screenshot or error is not None) and not own_shot and self.page is not None and not self.page.is_closed():
             padded = "_".join(part.zfill(3) for part in index.split("."))
             name = f"{self._shot_prefix}/{padded}-{step.kind}" + ("-failed" if error else "")
             shot = self.session.evidence.capture(self.page, name, self._masks())
         named = self._named_shot
         if named is not None:
             shot, self._named_shot = named, None
+        visual_record, self._visual = self._visual, None
         self.result.steps.append(
             StepResult(
                 index=index,
@@ -374,10 +431,11 @@ class ScenarioRun:
                 duration_s=duration,
                 depth=max(depth, 0),
                 screenshot=shot[0] if shot else None,
-                thumbnail=shot[1] if shot else None,
+                thumbnail=(shot[1] or None) if shot else None,
                 url=None if self.page is None or self.page.is_closed() else scrub(self.page.url),
                 error=error,
                 row=row.label if row else None,
+                visual=visual_record,
             )
         )
         if self.session.after_step is not None:
@@ -439,6 +497,21 @@ class ScenarioRun:
             )
             record.error = error
             raise ScenarioFailed(index, caption, error)
+
+
+def _boxes(page: Page, locators: list[Locator], full_page: bool) -> list[tuple[int, int, int, int]]:
+    """Where the masked elements are on the screenshot: those rectangles are not compared."""
+    boxes: list[tuple[int, int, int, int]] = []
+    try:
+        scroll = (0, 0) if not full_page else tuple(page.evaluate("[window.scrollX, window.scrollY]"))
+        for locator in locators:
+            for element in locator.all()[:50]:
+                box = element.bounding_box(timeout=2000)
+                if box and box["width"] > 0 and box["height"] > 0:
+                    boxes.append((int(box["x"] + scroll[0]), int(box["y"] + scroll[1]), int(box["width"]) + 2, int(box["height"]) + 2))
+    except PlaywrightError:
+        pass  # an element that went away has nothing to mask
+    return boxes
 
 
 def resolve_rows(data: dict[str, Any], path: str) -> list[Any]:

@@ -15,11 +15,13 @@ import json
 import shutil
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
+
+from smoke.results import VisualCheck
 
 DEFAULT_THRESHOLD = 0.01  # share of changed pixels above which a page counts as changed
 DEFAULT_TOLERANCE = 8  # per channel, 0-255: rendering noise below this is no change
@@ -210,32 +212,6 @@ def compare(
 
 
 # -- the baseline folder and the record of one compared step ------------------------------------
-
-
-@dataclass
-class VisualCheck:
-    """What a ``compare:`` step found; stored on its StepResult (``visual``) and in results.json."""
-
-    name: str
-    status: str  # same | changed | no-baseline | captured | error
-    threshold: float = DEFAULT_THRESHOLD
-    share: float = 0.0
-    changed_pixels: int = 0
-    regions: list[list[int]] = field(default_factory=list)
-    strict: bool = False
-    new: str | None = None  # images relative to the run folder
-    baseline: str | None = None
-    diff: str | None = None
-    baseline_file: str | None = None  # where the baseline lives (absolute), for `smoke baseline accept`
-    baseline_info: dict[str, Any] = field(default_factory=dict)  # target, release, captured
-    size_new: list[int] = field(default_factory=list)
-    size_baseline: list[int] = field(default_factory=list)
-    seconds: float = 0.0
-    message: str = ""
-
-    @property
-    def changed(self) -> bool:
-        return self.status == "changed"
 
 
 def baseline_path(baselines: Path, scenario: str, name: str) -> Path:
