@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 from smoke.report.images import data_uri, image_size
-from smoke.results import DataTable, RunResult, ScenarioResult, StepError, StepResult
+from smoke.results import DataTable, RunResult, ScenarioResult, StepError, StepResult, VisualCheck
 
 FAILING = frozenset({"failed", "error"})
 PASSING = frozenset({"passed", "flaky"})
@@ -200,6 +200,50 @@ class _Anchors:
         return anchor
 
 
+VISUAL_LABELS = {
+    "changed": "Changed",
+    "same": "Same as the baseline",
+    "no-baseline": "No baseline yet",
+    "captured": "Baseline captured",
+}
+
+
+def _visual(record: VisualCheck | None, anchor: str, images: Images) -> dict[str, Any] | None:
+    if record is None:
+        return None
+    info = record.baseline_info or {}
+    origin = ", ".join(
+        part
+        for part in (
+            f"target {info['target']}" if info.get("target") else "",
+            f"release {info['release']}" if info.get("release") else "",
+            f"captured {fmt_time(str(info['captured']))}" if info.get("captured") else "",
+        )
+        if part
+    )
+    width = record.size_new[0] if record.size_new else 0
+    return {
+        "anchor": f"{anchor}-visual",
+        "name": record.name,
+        "status": record.status,
+        "status_label": VISUAL_LABELS.get(record.status, record.status),
+        "changed": record.status == "changed",
+        "strict": record.strict,
+        "share": f"{record.share:.2%}",
+        "threshold": f"{record.threshold:.2%}",
+        "regions": len(record.regions),
+        "message": record.message,
+        "origin": origin,
+        "url": record.url,
+        "baseline_src": images.src(record.baseline),
+        "new_src": images.src(record.new),
+        "diff_src": images.src(record.diff),
+        "diff_href": images.href(record.diff) if images.exists(record.diff) else None,
+        # the swipe view shows both images at one width, no wider than the report
+        "swipe_width": min(width or 1000, 1000),
+    }
+
+
 def _steps(steps: Sequence[StepResult], prefix: str, images: Images, failed_step: str | None) -> list[dict]:
     out: list[dict[str, Any]] = []
     for number, step in enumerate(steps, start=1):
@@ -236,6 +280,7 @@ def _steps(steps: Sequence[StepResult], prefix: str, images: Images, failed_step
                 "full_href": images.href(shot) if images.exists(shot) else None,
                 "prev": None,
                 "next": None,
+                "visual": _visual(step.visual, anchor, images),
             }
         )
     with_images = [s for s in out if s["full_src"]]
@@ -552,6 +597,20 @@ def build_view(
         if v["status"] == "flaky"
     ]
 
+    visual_changes = []
+    visual_new = []
+    for view in scenario_views:
+        for st in view["steps"]:
+            record = st["visual"]
+            if record is None:
+                continue
+            entry = {"scenario": view["name"], "scenario_anchor": view["anchor"], "step": st["index"], "caption": st["caption"], **record}
+            if record["changed"]:
+                visual_changes.append(entry)
+            elif record["status"] == "no-baseline":
+                visual_new.append(entry)
+    visual_compared = sum(1 for v in scenario_views for st in v["steps"] if st["visual"] is not None)
+
     checklist = _checklist(run, anchors, scenario_views)
     verdict = _verdict(run, counts, checklist)
     target = dict(run.target)
@@ -633,5 +692,8 @@ def build_view(
         "signoff": sign,
         "manifest": manifest_view,
         "generated": generated,
+        "visual_changes": visual_changes,
+        "visual_new": visual_new,
+        "visual_compared": visual_compared,
     }
     return scrub(view)
