@@ -180,6 +180,36 @@ def draw_diff(new: Image.Image, mask: Image.Image, regions: list[Box]) -> Image.
     return faded
 
 
+def align_rows(baseline: Image.Image, new: Image.Image) -> Image.Image | None:
+    """The baseline with its rows moved to where they are in the new image, or None when nothing moved.
+
+    A new panel pushes everything under it down: compared row for row, the whole rest of the page
+    would read as changed. Matching identical pixel rows (a diff of the two pages' rows, like a text
+    diff of lines) keeps what only moved out of the changes; rows only the new page has are left in
+    a colour no page is made of, so they count as changed.
+    """
+    from difflib import SequenceMatcher
+
+    width = max(baseline.width, new.width)
+    base_rows = [hash(row) for row in _rows(_pad(baseline, (width, baseline.height)))]
+    new_rows = [hash(row) for row in _rows(_pad(new, (width, new.height)))]
+    opcodes = SequenceMatcher(None, base_rows, new_rows, autojunk=False).get_opcodes()
+    if all(tag == "equal" and i1 == j1 for tag, i1, _, j1, _ in opcodes if tag == "equal") and baseline.height == new.height:
+        return None
+    aligned = Image.new("RGB", (width, new.height), (255, 0, 255))
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag == "equal" or tag == "replace":
+            rows = min(i2 - i1, j2 - j1)
+            aligned.paste(baseline.crop((0, i1, baseline.width, i1 + rows)), (0, j1))
+    return aligned
+
+
+def _rows(image: Image.Image) -> list[bytes]:
+    data = image.tobytes()
+    stride = image.width * 3
+    return [data[i : i + stride] for i in range(0, len(data), stride)]
+
+
 def compare(
     baseline: Image.Image | Path | str,
     new: Image.Image | Path | str,
@@ -193,8 +223,15 @@ def compare(
     base_img, new_img = _open(baseline), _open(new)
     size_baseline, size_new = base_img.size, new_img.size
     size = (max(size_baseline[0], size_new[0]), max(size_baseline[1], size_new[1]))
+    aligned = align_rows(base_img, new_img) if size_baseline != size_new or ImageChops.difference(_pad(base_img, size), _pad(new_img, size)).getbbox() else None
     base_img, new_img = _pad(base_img, size), _pad(new_img, size)
     mask = changed_mask(base_img, new_img, tolerance)
+    if aligned is not None:
+        # moved content is not changed content: keep the alignment when it explains more of the page
+        moved = changed_mask(_pad(aligned, size), new_img, tolerance)
+        if moved.histogram()[255] < mask.histogram()[255]:
+            mask = moved
+            base_img = _pad(aligned, size)
     compared = size[0] * size[1]
     if ignore:
         blank = ImageDraw.Draw(mask)
