@@ -166,8 +166,21 @@ def resolve_ref(spec: LocatorSpec, locator_map: Mapping[str, LocatorSpec]) -> Lo
         return spec
     if spec.value in locator_map:
         mapped = locator_map[spec.value]
-        return resolve_ref(mapped, locator_map) if mapped.how == "ref" and mapped.value != spec.value else mapped
-    return LocatorSpec("text", spec.value, exact=True, pos=spec.pos)
+        if mapped.how == "ref" and mapped.value != spec.value:
+            mapped = resolve_ref(mapped, locator_map)
+        # modifiers written beside a map name (in:, nth:, has_text:, exact:) narrow the mapped locator
+        return LocatorSpec(
+            how=mapped.how,
+            value=mapped.value,
+            name=mapped.name,
+            exact=spec.exact if spec.exact is not None else mapped.exact,
+            nth=spec.nth if spec.nth is not None else mapped.nth,
+            within=resolve_ref(spec.within, locator_map) if spec.within is not None else mapped.within,
+            has_text=spec.has_text or mapped.has_text,
+            pos=mapped.pos,
+        )
+    within = resolve_ref(spec.within, locator_map) if spec.within is not None else None
+    return LocatorSpec("text", spec.value, exact=True if spec.exact is None else spec.exact, nth=spec.nth, within=within, has_text=spec.has_text, pos=spec.pos)
 
 
 def close_map_names(name: str, locator_map: Mapping[str, LocatorSpec]) -> list[str]:

@@ -26,7 +26,17 @@ def _money(value: Any) -> str:
     return f"{sign}${abs(amount):,.2f}"
 
 
+def _amount(value: Any) -> float:
+    """Read money as shown ("$1,234.56", "-$12.00", "($5.00)") back as a number, for arithmetic."""
+    text = str(value).strip()
+    negative = text.startswith("-") or (text.startswith("(") and text.endswith(")"))
+    digits = "".join(ch for ch in text if ch.isdigit() or ch == ".")
+    number = float(digits) if digits else 0.0
+    return -number if negative else number
+
+
 _env.filters["money"] = _money
+_env.filters["amount"] = _amount
 
 
 def is_template(value: str) -> bool:
@@ -62,6 +72,8 @@ def render(value: Any, context: Mapping[str, Any]) -> Any:
             raise TemplateValueError(_undefined_message(str(exc), value)) from None
         except jinja2.TemplateError as exc:
             raise TemplateValueError(f"cannot render {value!r}: {exc}") from None
+        except (TypeError, ValueError, ArithmeticError) as exc:  # e.g. text minus a number
+            raise TemplateValueError(f"cannot compute {value.strip()!r}: {exc}") from None
     if isinstance(value, dict):
         return {k: render(v, context) for k, v in value.items()}
     if isinstance(value, list):

@@ -223,3 +223,26 @@ def test_every_step_example_parses() -> None:
 def test_common_key_inside_the_step_value_says_where_it_goes(scenarios: Path) -> None:
     [error] = errors_for(scenarios, "name: x\nsteps:\n  - expect_text: {text: Hi, timeout: 1}\n")
     assert "unknown setting 'timeout'" in error and "goes on the step itself" in error
+
+
+def test_money_and_amount_filters() -> None:
+    from smoke.values import TemplateValueError, render
+
+    assert render("{{ 1234.5 | money }}", {}) == "$1,234.50"
+    assert render("{{ -12 | money }}", {}) == "-$12.00"
+    assert render("{{ ('$1,234.56' | amount) - ('-$0.44' | amount) }}", {}) == "1235.0"
+    with pytest.raises(TemplateValueError, match="cannot compute"):
+        render("{{ ('$20.00' | amount) - 7.5 | money }}", {})  # the filter binds first: number - text
+    assert render("{{ (('$20.00' | amount) - 7.5) | money }}", {}) == "$12.50"
+
+
+def test_modifiers_beside_a_map_name_narrow_the_mapped_locator() -> None:
+    from smoke.locators import LocatorSpec, resolve_ref
+
+    mapped = {"overview.balance": LocatorSpec("test_id", "balance"), "panel": LocatorSpec("css", "#main")}
+    spec = LocatorSpec("ref", "overview.balance", nth=0, within=LocatorSpec("ref", "panel"), has_text="$")
+    resolved = resolve_ref(spec, mapped)
+    assert (resolved.how, resolved.value, resolved.nth, resolved.has_text) == ("test_id", "balance", 0, "$")
+    assert resolved.within is not None and resolved.within.how == "css" and resolved.within.value == "#main"
+    plain_text = resolve_ref(LocatorSpec("ref", "Save changes", exact=False), mapped)
+    assert (plain_text.how, plain_text.exact) == ("text", False)
