@@ -258,7 +258,7 @@ def load_scenario(path: Path) -> Scenario:
     raw = load_file(path)
     name_for_errors = display_path(path)
     top = Pos(name_for_errors, 1, 1)
-    if not isinstance(raw, dict):
+    if not isinstance(raw, MarkedDict):
         raise ConfigError("a scenario file is a mapping with name:, steps: ...", top)
     for key in raw:
         if key not in SCENARIO_KEYS:
