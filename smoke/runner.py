@@ -116,7 +116,8 @@ class ScenarioRun:
         self.row_name = "row"
         self.login_vars: dict[str, str] | None = None
         self.pages: dict[str, Page] = {}
-        self.page: Page | None = None  # type: ignore[assignment]
+        self._page: Page | None = None
+        self._server_error: str | None = None  # an HTTP 5xx page load during the current step
         self.side = scenario.side
         self.masked: list[Locator] = []
         self.step_locator: Locator | None = None  # the element the current step acts on, for on_step
@@ -127,6 +128,19 @@ class ScenarioRun:
         self._shot_prefix = slug(scenario.slug, 40) + (f"/attempt{attempt}" if attempt > 1 else "")
 
     # -- the Context protocol the steps use ------------------------------------------------------
+
+    @property
+    def page(self) -> Page:
+        if self._page is None:
+            raise StepFailure("no page is open yet", kind="error")
+        return self._page
+
+    @page.setter
+    def page(self, page: Page) -> None:
+        self._page = page
+
+    def is_secret(self, value: str) -> bool:
+        return value in self.session.secrets
 
     def url(self, path: str) -> str:
         if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", path):
@@ -161,6 +175,11 @@ class ScenarioRun:
         self.pages[key] = page
         self.page = page
         if state is not None:
+            # a restored session lands where a fresh login would: the side's home page
+            try:
+                page.goto(self.target.base_url(spec.side))
+            except PlaywrightError as exc:
+                raise StepFailure(f"could not open {self.target.base_url(spec.side)}: {str(exc).splitlines()[0]}", kind="target") from None
             return
         if user is None or password is None:
             try:
@@ -174,11 +193,12 @@ class ScenarioRun:
         try:
             self.run_steps(self.target.login[spec.side], f"{index}.", depth + 1, None, caption_prefix=f"Log in as {role}: ")
         except ScenarioFailed as failed:
+            said = self._alerts()
             raise ScenarioFailed(
                 failed.index,
                 failed.caption,
                 StepError(
-                    f"login as {role} failed: {failed.error.message}",
+                    f"login as {role} failed: {failed.error.message}" + (f" (the page says: {said})" if said else ""),
                     failed.error.expected,
                     failed.error.actual,
                     failed.error.kind,
@@ -190,6 +210,17 @@ class ScenarioRun:
         self.result.logins += 1
         if self.session.reuse_logins:
             self.session.storage_states[key] = context.storage_state()
+
+    def _alerts(self) -> str:
+        """What the page says in its alerts, e.g. why a login was refused."""
+        if self._page is None or self._page.is_closed():
+            return ""
+        try:
+            texts = self._page.locator("[role=alert]").all_inner_texts()
+        except PlaywrightError:
+            return ""
+        said = "; ".join(" ".join(t.split()) for t in texts if t.strip())
+        return self.session.secrets.scrub(said[:300]) or ""
 
     def add_secret(self, value: str) -> None:
         self.session.secrets.add(value)
@@ -235,7 +266,7 @@ class ScenarioRun:
             record = VisualCheck(name, "captured", threshold, strict=strict, new=f"{rel}.png", baseline_file=str(baseline.resolve()))
             record.message = f"baseline captured: {baseline}"
         else:
-            record = visual.check(name, png, baseline, session.run.run_dir, rel, threshold=threshold, tolerance=tolerance, strict=strict, ignore=boxes)  # type: ignore[arg-type]
+            record = visual.check(name, png, baseline, session.run.run_dir, rel, threshold=threshold, tolerance=tolerance, strict=strict, ignore=boxes)
         record.masks = [list(b) for b in boxes]
         record.url = self.session.secrets.scrub(page.url) or ""
         self._named_shot = (record.new or f"{rel}.png", "")
@@ -255,7 +286,12 @@ class ScenarioRun:
 
     def template_context(self) -> dict[str, Any]:
         ctx: dict[str, Any] = {
-            "run": self.session.run_view(),
+            "run": {
+                **self.session.run_view(),
+                "attempt": self.attempt,
+                # unique per attempt: a retried signup must not reuse the first attempt's login
+                "uid": self.session.run.id if self.attempt == 1 else f"{self.session.run.id}-{self.attempt}",
+            },
             "saved": self.saved,
             "data": self.session.data,
             "target": self.target.template_view(),
@@ -289,6 +325,8 @@ class ScenarioRun:
                 result.network_failures.append(scrub(f"{request.method} {request.url}: {request.failure}") or "")
 
         def on_response(response: Any) -> None:
+            if response.status >= 500 and response.request.resource_type == "document" and response.frame == page.main_frame:
+                self._server_error = f"HTTP {response.status} from {scrub(response.url)}"
             if response.status >= 500 and len(result.network_failures) < 50:
                 result.network_failures.append(
                     scrub(f"HTTP {response.status} {response.request.method} {response.url}") or ""
@@ -392,10 +430,18 @@ class ScenarioRun:
             if self.session.on_step is not None:
                 self.session.on_step(self, step, index, caption)
             call = StepCall(self, step, args, locator, spec, timeout_ms)
+            self._server_error = None
             if step.kind == "as":
                 self.switch(str(args["role"]), index, depth, args.get("user") or None, args.get("password") or None)
             else:
                 check = kind.func(call)
+            if self._server_error and step.kind in ("click", "press", "open", "check", "uncheck", "select"):
+                raise StepFailure(
+                    f"the page failed to load after this step: {self._server_error}",
+                    expected="a page (HTTP 200)",
+                    actual=self._server_error,
+                    kind="error",
+                )
         except StepFailure as exc:
             error = StepError(exc.message, exc.expected, exc.actual, exc.kind)
         except TemplateValueError as exc:

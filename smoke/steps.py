@@ -57,6 +57,7 @@ class Context(Protocol):
     def locate(self, spec: LocatorSpec) -> Locator: ...
     def switch(self, role: str) -> None: ...
     def add_secret(self, value: str) -> None: ...
+    def is_secret(self, value: str) -> bool: ...
     def mask_element(self, locator: Locator) -> None: ...
     def named_screenshot(self, name: str, full_page: bool) -> None: ...
     def compare_screenshot(self, name: str, masks: list[LocatorSpec], full_page: bool, threshold: float, tolerance: int, strict: bool) -> Any: ...
@@ -256,6 +257,7 @@ def click(call: StepCall) -> None:
 
 
 def _fill_caption(a: dict[str, Any], w: str) -> str:
+    # secrets from the environment or data files are scrubbed from every caption afterwards too
     value = MASK if a.get("secret") else a.get("value", "")
     return f"Fill {w} with {_q(value)}"
 
@@ -275,6 +277,8 @@ def fill(call: StepCall) -> None:
     value = str(call.args["value"])
     if call.args.get("secret"):
         call.ctx.add_secret(value)
+    if call.args.get("secret") or call.ctx.is_secret(value):
+        # a secret typed into a plain field (a routing number, say) is masked in later screenshots
         call.ctx.mask_element(call.target)
     _act(call, lambda loc: loc.fill(value, timeout=call.timeout_ms))
 
