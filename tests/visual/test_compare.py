@@ -119,3 +119,16 @@ def test_full_page_pair_compares_quickly() -> None:
     elapsed = time.perf_counter() - t0
     print(f"compare 1280x2400: {elapsed * 1000:.0f} ms")
     assert elapsed < 5
+
+
+def test_content_pushed_down_by_a_new_panel_is_not_counted_as_changed() -> None:
+    before = page(size=(800, 1000))
+    after = Image.new("RGB", (800, 1120), "white")
+    after.paste(before.crop((0, 0, 800, 400)), (0, 0))
+    ImageDraw.Draw(after).rectangle((40, 405, 700, 515), fill=(244, 239, 253), outline=(123, 79, 214), width=2)
+    after.paste(before.crop((0, 400, 800, 1000)), (0, 520))
+    result = visual.compare(before, after)
+    assert len(result.regions) == 1
+    x, y, w, h = result.regions[0]
+    assert 395 <= y <= 410 and y + h <= 525  # the panel (and the gap it opened), not the rest of the page
+    assert result.share < 130 * 800 / (800 * 1120) + 0.001
