@@ -180,7 +180,7 @@ def draw_diff(new: Image.Image, mask: Image.Image, regions: list[Box]) -> Image.
     return faded
 
 
-def align_rows(baseline: Image.Image, new: Image.Image) -> Image.Image | None:
+def align_rows(baseline: Image.Image, new: Image.Image) -> tuple[Image.Image, list[tuple[int, int]]] | None:
     """The baseline with its rows moved to where they are in the new image, or None when nothing moved.
 
     A new panel pushes everything under it down: compared row for row, the whole rest of the page
@@ -197,11 +197,15 @@ def align_rows(baseline: Image.Image, new: Image.Image) -> Image.Image | None:
     if all(tag == "equal" and i1 == j1 for tag, i1, _, j1, _ in opcodes if tag == "equal") and baseline.height == new.height:
         return None
     aligned = Image.new("RGB", (width, new.height), (255, 0, 255))
+    removed: list[tuple[int, int]] = []  # (row in the new image, rows of the baseline gone there)
     for tag, i1, i2, j1, j2 in opcodes:
-        if tag == "equal" or tag == "replace":
+        if tag in ("equal", "replace"):
             rows = min(i2 - i1, j2 - j1)
             aligned.paste(baseline.crop((0, i1, baseline.width, i1 + rows)), (0, j1))
-    return aligned
+        # a row or two is a border matched elsewhere among identical rows, not a lost part of the page
+        if tag in ("delete", "replace") and (i2 - i1) - (j2 - j1) >= 4:
+            removed.append((min(j2, new.height - 1), (i2 - i1) - (j2 - j1)))
+    return aligned, removed
 
 
 def _rows(image: Image.Image) -> list[bytes]:
@@ -227,12 +231,18 @@ def compare(
     aligned = align_rows(base_img, new_img) if size_baseline[1] != size_new[1] else None
     base_img, new_img = _pad(base_img, size), _pad(new_img, size)
     mask = changed_mask(base_img, new_img, tolerance)
+    removed_pixels = 0
     if aligned is not None:
-        # moved content is not changed content: keep the alignment when it explains more of the page
-        moved = changed_mask(_pad(aligned, size), new_img, tolerance)
-        if moved.histogram()[255] < mask.histogram()[255]:
+        # moved content is not changed content: keep the alignment when it explains more of the page;
+        # what the baseline had and the new page lost counts too, marked by a line where it was
+        moved = changed_mask(_pad(aligned[0], size), new_img, tolerance)
+        gone = sum(rows for _, rows in aligned[1]) * size[0]
+        if moved.histogram()[255] + gone < mask.histogram()[255]:
             mask = moved
-            base_img = _pad(aligned, size)
+            removed_pixels = gone
+            line = ImageDraw.Draw(mask)
+            for y, _rows in aligned[1]:
+                line.rectangle((0, max(0, y - 1), size[0] - 1, min(size[1] - 1, y + 1)), fill=255)
     compared = size[0] * size[1]
     if ignore:
         blank = ImageDraw.Draw(mask)
@@ -243,7 +253,7 @@ def compare(
                 blank.rectangle((x, y, x + w - 1, y + h - 1), fill=0)
                 cover.rectangle((x, y, x + w - 1, y + h - 1), fill=255)
         compared -= covered.histogram()[255]
-    changed = mask.histogram()[255]
+    changed = min(mask.histogram()[255] + removed_pixels, compared)
     regions = find_regions(mask)
     diff = draw_diff(new_img, mask, regions) if diff_image else None
     return Comparison(changed, max(compared, 0), regions, size_baseline, size_new, time.perf_counter() - t0, diff)

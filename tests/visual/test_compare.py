@@ -132,3 +132,14 @@ def test_content_pushed_down_by_a_new_panel_is_not_counted_as_changed() -> None:
     x, y, w, h = result.regions[0]
     assert 395 <= y <= 410 and y + h <= 525  # the panel (and the gap it opened), not the rest of the page
     assert result.share < 130 * 800 / (800 * 1120) + 0.001
+
+
+def test_a_removed_panel_counts_as_changed() -> None:
+    before = page(size=(800, 1000))
+    after = Image.new("RGB", (800, 1120), "white")
+    after.paste(before.crop((0, 0, 800, 400)), (0, 0))
+    ImageDraw.Draw(after).rectangle((40, 405, 700, 515), fill=(244, 239, 253), outline=(123, 79, 214), width=2)
+    after.paste(before.crop((0, 400, 800, 1000)), (0, 520))
+    result = visual.compare(after, before)  # the new release lost the panel
+    assert result.share > 0.05
+    assert result.regions and 395 <= result.regions[0][1] <= 410
