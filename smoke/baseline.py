@@ -48,18 +48,21 @@ def capture(
     from smoke import server as servers
     from smoke.browser import chromium_launch_kwargs
     from smoke.evidence import Evidence, Secrets
+    from smoke.locators import parse_locator
     from smoke.project import load_project
     from smoke.results import ScenarioResult
     from smoke.runner import RunInfo, ScenarioRun, WorkerSession, now_iso
     from smoke.scenario import Scenario, Step
     from smoke.steps import REGISTRY
-    from smoke.locators import parse_locator
 
     project = load_project(scenarios_dir)
     target = project.targets.get(target_name)
     raw = load_file(data_file)
     if not isinstance(raw, MarkedDict) or "capture" not in raw:
-        raise ConfigError(f"{display_path(data_file)} has no capture: section saying where each value is read", Pos(display_path(data_file), 1, 1))
+        raise ConfigError(
+            f"{display_path(data_file)} has no capture: section saying where each value is read",
+            Pos(display_path(data_file), 1, 1),
+        )
     spec = raw["capture"]
     if not isinstance(spec, MarkedDict) or "page" not in spec or not isinstance(spec.get("fields"), dict):
         raise ConfigError("capture: needs page: and fields: {name: locator}", raw.pos_of("capture"))
@@ -89,14 +92,21 @@ def capture(
         with sync_playwright() as pw:
             browser = pw.chromium.launch(**chromium_launch_kwargs())  # type: ignore[arg-type]
             evidence = Evidence(work, secrets)
-            session = WorkerSession(RunInfo("capture", now_iso(), work, scenarios_dir), target, project.data, secrets, evidence)
+            session = WorkerSession(
+                RunInfo("capture", now_iso(), work, scenarios_dir), target, project.data, secrets, evidence
+            )
             pos = Pos(display_path(data_file), 1, 1)
             steps = [
                 Step("open", {"url": str(spec["page"])}, pos, screenshot=False),
                 Step("save", {"vars": fields, "options": {}}, pos, screenshot=False),
             ]
             scenario = Scenario(name="baseline capture", file=data_file, pos=pos, steps=[], side="admin", role=role)
-            run = ScenarioRun(session, scenario, lambda **kw: browser.new_context(**kw), ScenarioResult("capture", "capture", str(data_file)))
+            run = ScenarioRun(
+                session,
+                scenario,
+                lambda **kw: browser.new_context(**kw),
+                ScenarioResult("capture", "capture", str(data_file)),
+            )
             run.switch(role)
             for row in rows:
                 run.row = row
@@ -119,7 +129,15 @@ def capture(
     return out
 
 
-def _write(out: Path, spec: dict[str, Any], rows_key: str, rows: list[dict[str, Any]], source: Path, target: str, release: str | None) -> None:
+def _write(
+    out: Path,
+    spec: dict[str, Any],
+    rows_key: str,
+    rows: list[dict[str, Any]],
+    source: Path,
+    target: str,
+    release: str | None,
+) -> None:
     when = datetime.datetime.now().astimezone().isoformat(timespec="seconds")
     header = [
         f"# Captured by `smoke baseline capture` from target {target!r}"
@@ -130,7 +148,10 @@ def _write(out: Path, spec: dict[str, Any], rows_key: str, rows: list[dict[str, 
     body = yaml.safe_dump({"capture": spec}, sort_keys=False, allow_unicode=True, width=1000)
     lines = [*header, body.rstrip(), f"{rows_key}:"]
     for row in rows:
-        cells = {key: (str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value) for key, value in row.items()}
+        cells = {
+            key: (str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value)
+            for key, value in row.items()
+        }
         flow = yaml.safe_dump(cells, default_flow_style=True, sort_keys=False, allow_unicode=True, width=10_000).strip()
         lines.append(f"  - {flow}")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -188,7 +209,13 @@ def capture_screens(
         return 2
     run_id = f"baseline-{datetime.datetime.now():%Y%m%d-%H%M%S}"
     argv = [sys.executable, "-m", "smoke", "run", *[str(p) for p in paths], "--scenarios", str(scenarios_dir)]
-    argv += ["--run-id", run_id, "--report-dir", str(report_dir), f"--pytest-arg=--smoke-capture-baseline={Path(baselines).resolve()}"]
+    argv += [
+        "--run-id",
+        run_id,
+        "--report-dir",
+        str(report_dir),
+        f"--pytest-arg=--smoke-capture-baseline={Path(baselines).resolve()}",
+    ]
     if target_name:
         argv += ["--target", target_name]
     if server_url:
@@ -197,7 +224,9 @@ def capture_screens(
     return subprocess.run(argv, check=False).returncode
 
 
-def accept_screens(run_dir: Path, steps: list[str], baselines: Path | None, say: Callable[[str], None] = print) -> list[Path]:
+def accept_screens(
+    run_dir: Path, steps: list[str], baselines: Path | None, say: Callable[[str], None] = print
+) -> list[Path]:
     """Take a run's new screenshots of compared steps as the baseline: those that changed or had no
     baseline, or the ones named (by compare name, SCENARIO/NAME or step index)."""
     from smoke import visual

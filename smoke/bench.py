@@ -72,7 +72,9 @@ def bench_overhead(steps: int = 200, reps: int = 5) -> dict[str, Any]:
     site.mkdir()
     (site / "index.html").write_text(PAGE)
     server, url = _serve(site)
-    (work / "targets.yaml").write_text(f"targets:\n  bench:\n    admin_url: {url}\n    portal_url: {url}\n    read_only: false\n")
+    (work / "targets.yaml").write_text(
+        f"targets:\n  bench:\n    admin_url: {url}\n    portal_url: {url}\n    read_only: false\n"
+    )
     (work / "bench.yaml").write_text(_scenario_yaml(steps))
     target = load_targets(work / "targets.yaml").get("bench")
     scenario = load_scenario(work / "bench.yaml")
@@ -93,7 +95,9 @@ def bench_overhead(steps: int = 200, reps: int = 5) -> dict[str, Any]:
                 page.get_by_role("button", name="Go").click()
             else:
                 expect(page.locator("#out").first).to_contain_text(f"Saved {value}")
-            page.screenshot(path=str(out / f"{i + 1}.jpg"), type="jpeg", quality=70, mask=[page.locator("input[type=password]")])
+            page.screenshot(
+                path=str(out / f"{i + 1}.jpg"), type="jpeg", quality=70, mask=[page.locator("input[type=password]")]
+            )
         context.close()
         return time.perf_counter() - t0
 
@@ -101,10 +105,16 @@ def bench_overhead(steps: int = 200, reps: int = 5) -> dict[str, Any]:
         t0 = time.perf_counter()
         evidence = Evidence(out, Secrets())
         session = WorkerSession(
-            run=RunInfo("bench", "2026-01-01T00:00:00+00:00", out, work), target=target, data={}, secrets=Secrets(), evidence=evidence
+            run=RunInfo("bench", "2026-01-01T00:00:00+00:00", out, work),
+            target=target,
+            data={},
+            secrets=Secrets(),
+            evidence=evidence,
         )
         result = ScenarioResult(nodeid="bench", name="bench", file="bench.yaml")
-        run = ScenarioRun(session, scenario, lambda **kw: browser.new_context(viewport={"width": 1280, "height": 800}, **kw), result)
+        run = ScenarioRun(
+            session, scenario, lambda **kw: browser.new_context(viewport={"width": 1280, "height": 800}, **kw), result
+        )
         run.run()
         run.close()
         evidence.close()
@@ -196,8 +206,12 @@ def bench_suite() -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="smoke.bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=["overhead", "report", "suite"], action="append", help="run only these benchmarks")
+    parser = argparse.ArgumentParser(
+        prog="smoke.bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--only", choices=["overhead", "report", "suite"], action="append", help="run only these benchmarks"
+    )
     parser.add_argument("--reps", type=int, default=5, help="repetitions of the overhead benchmark (default 5)")
     parser.add_argument("--out", type=Path, default=Path("reports/bench.json"))
     args = parser.parse_args(argv)
@@ -205,13 +219,19 @@ def main(argv: list[str] | None = None) -> int:
     figures: dict[str, Any] = {"when": time.strftime("%Y-%m-%d %H:%M:%S"), "machine": _machine()}
     if "overhead" in chosen:
         figures["overhead"] = o = bench_overhead(reps=args.reps)
-        print(f"1. engine overhead, {o['steps']} steps: plain {o['plain_median_s']}s, engine {o['engine_median_s']}s, median ratio {o['ratio_median']} (goal {o['goal']})")
+        print(
+            f"1. engine overhead, {o['steps']} steps: plain {o['plain_median_s']}s, engine {o['engine_median_s']}s, median ratio {o['ratio_median']} (goal {o['goal']})"
+        )
     if "suite" in chosen:
         figures["suite"] = s = bench_suite()
-        print(f"2. default suite: serial {s['serial_s']}s, 2 workers {s['workers2_s']}s, speedup {s['speedup']}x (goal {s['goal']})")
+        print(
+            f"2. default suite: serial {s['serial_s']}s, 2 workers {s['workers2_s']}s, speedup {s['speedup']}x (goal {s['goal']})"
+        )
     if "report" in chosen:
         figures["report"] = r = bench_report()
-        print(f"3. report of {r['steps']} steps: {r['render_s']}s ({r['report_html_bytes'] / 1e6:.1f} MB), single file {r['render_single_file_s']}s ({r['single_file_bytes'] / 1e6:.1f} MB)")
+        print(
+            f"3. report of {r['steps']} steps: {r['render_s']}s ({r['report_html_bytes'] / 1e6:.1f} MB), single file {r['render_single_file_s']}s ({r['single_file_bytes'] / 1e6:.1f} MB)"
+        )
     if "suite" in chosen:
         s = figures["suite"]
         print(f"4. logins per run: {s['logins_without_reuse']} without session reuse, {s['logins_with_reuse']} with")

@@ -186,7 +186,9 @@ def ensure_browser(say: object = print) -> BrowserInfo:
         echo(f"browser: {info.version or info.executable} ({info.source})")
         return info
     echo("browser: none found; trying `python -m playwright install chromium`")
-    done = subprocess.run([sys.executable, "-m", "playwright", "install", "chromium"], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "playwright", "install", "chromium"], capture_output=True, text=True, check=False
+    )
     info = find_chromium()
     if done.returncode == 0 and info.found:
         echo(f"browser: {info.version} (playwright)")

@@ -26,7 +26,9 @@ scenarios_option = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     help="The scenarios folder (with targets.yaml, checklist.yaml, data/).",
 )
-target_option = click.option("--target", "-t", default=None, help="Target name from targets.yaml (default: its default).")
+target_option = click.option(
+    "--target", "-t", default=None, help="Target name from targets.yaml (default: its default)."
+)
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
@@ -101,24 +103,60 @@ def _checked(project: Any, target_name: str | None, paths: list[Path], tags: Seq
 @click.argument("scenario", nargs=-1)
 @target_option
 @click.option("--headed", is_flag=True, help="Show the browser window (needs a display, or run under xvfb-run).")
-@click.option("--slowmo", type=click.IntRange(min=0), default=0, help="Slow every browser action down by MS milliseconds.")
+@click.option(
+    "--slowmo", type=click.IntRange(min=0), default=0, help="Slow every browser action down by MS milliseconds."
+)
 @click.option("--tag", "tags", multiple=True, help="Only scenarios with this tag (repeatable: any of them).")
 @click.option("-k", "keyword", default=None, help="Only scenarios whose name matches this pytest -k expression.")
 @click.option("--workers", "-n", default=None, help="Run scenarios in parallel on N workers ('auto' = one per core).")
-@click.option("--retries", type=click.IntRange(min=0), default=0, help="Run a failing scenario up to N more times; a pass on a retry is reported as flaky.")
+@click.option(
+    "--retries",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Run a failing scenario up to N more times; a pass on a retry is reported as flaky.",
+)
 @click.option("--report-dir", default="reports", show_default=True, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--self-contained", is_flag=True, help="Also write report-single.html with every image embedded.")
-@click.option("--trace", type=click.Choice(["on", "off", "retain-on-failure"]), default="retain-on-failure", show_default=True, help="Playwright trace per scenario.")
-@click.option("--video", type=click.Choice(["on", "off", "retain-on-failure"]), default="off", show_default=True, help="Record a video per scenario (needs ffmpeg).")
+@click.option(
+    "--trace",
+    type=click.Choice(["on", "off", "retain-on-failure"]),
+    default="retain-on-failure",
+    show_default=True,
+    help="Playwright trace per scenario.",
+)
+@click.option(
+    "--video",
+    type=click.Choice(["on", "off", "retain-on-failure"]),
+    default="off",
+    show_default=True,
+    help="Record a video per scenario (needs ffmpeg).",
+)
 @click.option("--server-url", default=None, help="Use an already running server for a target that starts its own.")
-@click.option("--browser-ws", default=None, help="Drive a browser served by `playwright run-server` at this ws:// address.")
-@click.option("--remote-executable", default=None, help="With --browser-ws: the browser's path on that machine (run-server needs --unsafe).")
+@click.option(
+    "--browser-ws", default=None, help="Drive a browser served by `playwright run-server` at this ws:// address."
+)
+@click.option(
+    "--remote-executable",
+    default=None,
+    help="With --browser-ws: the browser's path on that machine (run-server needs --unsafe).",
+)
 @click.option("--signed-off-by", multiple=True, help="NAME:ROLE for the report's sign-off table (repeatable).")
-@click.option("--notify", default=None, help="POST a JSON summary to this webhook when the run ends (Slack/Teams show its text).")
+@click.option(
+    "--notify", default=None, help="POST a JSON summary to this webhook when the run ends (Slack/Teams show its text)."
+)
 @click.option("--notify-on", type=click.Choice(["failure", "always"]), default="failure", show_default=True)
 @click.option("--run-id", default=None, help="Name the run (default: date-time and a random suffix).")
-@click.option("--baselines", default=None, type=click.Path(file_okay=False, path_type=Path), help="Folder of the baseline screenshots compare: steps read (default: SCENARIOS/baselines).")
-@click.option("--visual-strict", is_flag=True, help="A page that changed beyond its compare: threshold fails its scenario (default: a warning).")
+@click.option(
+    "--baselines",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of the baseline screenshots compare: steps read (default: SCENARIOS/baselines).",
+)
+@click.option(
+    "--visual-strict",
+    is_flag=True,
+    help="A page that changed beyond its compare: threshold fails its scenario (default: a warning).",
+)
 @click.option("--pytest-arg", "pytest_args", multiple=True, help="Pass an extra argument to pytest (repeatable).")
 @scenarios_option
 def run(
@@ -233,7 +271,9 @@ def _pytest(args: list[str]) -> int:
     os.environ.setdefault("SMOKE_COMMAND", " ".join(sys.argv[1:]))
     code = int(pytest.main(args))
     # pytest: 0 ok, 1 failed, 2 interrupted, 3 internal error, 4 usage error, 5 nothing collected
-    return {0: EXIT_OK, 1: EXIT_FAILED, 2: EXIT_FAILED, 3: EXIT_UNREACHABLE, 4: EXIT_USAGE, 5: EXIT_USAGE}.get(code, code)
+    return {0: EXIT_OK, 1: EXIT_FAILED, 2: EXIT_FAILED, 3: EXIT_UNREACHABLE, 4: EXIT_USAGE, 5: EXIT_USAGE}.get(
+        code, code
+    )
 
 
 def _display_ok() -> bool:
@@ -262,7 +302,9 @@ def list_(target: str | None, scenarios_dir: Path) -> None:
     click.echo(click.style(f"{'SCENARIO':<{width}}  SIDE    ROLE      CHANGES  CHECKLIST / TAGS", bold=True))
     for s in sorted(scenarios, key=lambda s: s.slug):
         extra = ", ".join(s.checklist) + (f"  [{', '.join(s.tags)}]" if s.tags else "")
-        click.echo(f"{s.slug:<{width}}  {s.side:<6}  {str(s.role or '-'):<8}  {'yes' if s.changes_data else 'no':<7}  {extra}")
+        click.echo(
+            f"{s.slug:<{width}}  {s.side:<6}  {s.role or '-'!s:<8}  {'yes' if s.changes_data else 'no':<7}  {extra}"
+        )
     if project.checklist:
         click.echo()
         click.echo(click.style("CHECKLIST COVERAGE", bold=True))
@@ -296,7 +338,9 @@ def check(scenario: tuple[str, ...], target: str | None, scenarios_dir: Path) ->
     if not scenario and project.checklist:
         uncovered = [e.id for e in project.checklist if e.required and not any(e.id in s.checklist for s in scenarios)]
         if uncovered:
-            _fail(f"{project.root / 'checklist.yaml'}: required checklist ids with no scenario: {', '.join(uncovered)} (add a scenario with checklist: [{uncovered[0]}], or mark it required: false)")
+            _fail(
+                f"{project.root / 'checklist.yaml'}: required checklist ids with no scenario: {', '.join(uncovered)} (add a scenario with checklist: [{uncovered[0]}], or mark it required: false)"
+            )
     click.echo(f"ok: {len(scenarios)} scenarios valid for target {target_obj.name}")
 
 
@@ -328,7 +372,9 @@ def steps(kind: str | None) -> None:
         click.echo(click.style(f"{d.name:<15}", bold=True) + d.summary)
         click.echo(f"{'':<15}e.g. {d.example}")
     click.echo()
-    click.echo("Every step may also carry: says (a caption), timeout (seconds), optional, capture (false: no screenshot), name.")
+    click.echo(
+        "Every step may also carry: says (a caption), timeout (seconds), optional, capture (false: no screenshot), name."
+    )
     click.echo("Locators: label, button/link/tab/checkbox/heading/row/cell/table..., role+name, text, placeholder,")
     click.echo("test_id, alt, title, css, xpath; modifiers exact, nth (first/last/N), in (scope), has_text.")
     click.echo("A plain text is a name in the target's locator map, or else the exact visible text.")
@@ -371,7 +417,9 @@ def doctor(install: bool, scenarios_dir: Path) -> None:
         click.echo(f"browser     {info.version or 'chromium'} ({info.source}: {info.executable})")
     else:
         ok = False
-        click.echo("browser     NONE FOUND: run `make setup` (installs Debian's chromium as root, or `python -m playwright install chromium`)")
+        click.echo(
+            "browser     NONE FOUND: run `make setup` (installs Debian's chromium as root, or `python -m playwright install chromium`)"
+        )
     video, detail = ffmpeg_for_playwright()
     click.echo(f"video       {'yes' if video else 'no'} ({detail})")
     if has_display():
@@ -411,7 +459,12 @@ def report(run_ref: str, report_dir: Path, single_file: bool, pdf: bool, signed_
 
     signoff = None
     if signed_off_by:
-        signoff = {"signed_off_by": [{"name": s.split(":", 1)[0], "role": s.split(":", 1)[1] if ":" in s else "", "date": ""} for s in signed_off_by]}
+        signoff = {
+            "signed_off_by": [
+                {"name": s.split(":", 1)[0], "role": s.split(":", 1)[1] if ":" in s else "", "date": ""}
+                for s in signed_off_by
+            ]
+        }
     path = render_report(run_dir.resolve(), single_file=single_file, signoff=signoff)
     click.echo(f"report: {path}")
     if pdf:
@@ -434,11 +487,15 @@ def prune(keep: int, report_dir: Path) -> None:
     """
     import shutil
 
-    runs = sorted(
-        (p for p in report_dir.iterdir() if p.is_dir() and not p.is_symlink() and (p / "results.json").exists()),
-        key=lambda p: (p / "results.json").stat().st_mtime,
-        reverse=True,
-    ) if report_dir.is_dir() else []
+    runs = (
+        sorted(
+            (p for p in report_dir.iterdir() if p.is_dir() and not p.is_symlink() and (p / "results.json").exists()),
+            key=lambda p: (p / "results.json").stat().st_mtime,
+            reverse=True,
+        )
+        if report_dir.is_dir()
+        else []
+    )
     for old in runs[keep:]:
         shutil.rmtree(old)
         click.echo(f"removed {old}")
@@ -455,9 +512,19 @@ def prune(keep: int, report_dir: Path) -> None:
 
 @main.command()
 @click.argument("fault", nargs=-1)
-@click.option("--full", is_flag=True, help="Run the whole suite for each fault (default: the scenarios covering its checklist items).")
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Run the whole suite for each fault (default: the scenarios covering its checklist items).",
+)
 @click.option("--workers", "-n", default=None, help="Workers for each run (pytest-xdist).")
-@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False, path_type=Path), help="Folder for the runs and the table (default: a temporary one).")
+@click.option(
+    "--out",
+    "out_dir",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the runs and the table (default: a temporary one).",
+)
 @scenarios_option
 def faults(fault: tuple[str, ...], full: bool, workers: str | None, out_dir: Path | None, scenarios_dir: Path) -> None:
     """Run the suite against the sandbox healthy, then with each fault on: what does it catch?
@@ -473,7 +540,9 @@ def faults(fault: tuple[str, ...], full: bool, workers: str | None, out_dir: Pat
     """
     from smoke.faultmatrix import run_matrix
 
-    rows, table = run_matrix(list(fault) or None, full=full, workers=workers, scenarios_dir=scenarios_dir, out_dir=out_dir, say=click.echo)
+    rows, table = run_matrix(
+        list(fault) or None, full=full, workers=workers, scenarios_dir=scenarios_dir, out_dir=out_dir, say=click.echo
+    )
     click.echo(f"table: {table}")
     missed = [r.fault for r in rows if not r.caught]
     if missed:
@@ -488,12 +557,38 @@ def baseline() -> None:
 @baseline.command(name="capture")
 @click.argument("scenario", nargs=-1)
 @target_option
-@click.option("--screens", is_flag=True, help="Also capture the screenshots of the scenarios' compare: steps as the baseline.")
-@click.option("--no-accounts", is_flag=True, help="With --screens: capture only the screenshots, not the accounts' values.")
-@click.option("--baselines", default=None, type=click.Path(file_okay=False, path_type=Path), help="Folder of the baseline screenshots (default: SCENARIOS/baselines).")
-@click.option("--report-dir", default="reports", show_default=True, type=click.Path(file_okay=False, path_type=Path), help="Where the capture run writes its report.")
-@click.option("--accounts", "data_file", default=None, type=click.Path(dir_okay=False, path_type=Path), help="The data file to capture (default: SCENARIOS/data/accounts.yaml).")
-@click.option("--out", default=None, type=click.Path(dir_okay=False, path_type=Path), help="Where to write (default: print the path of a new file beside the data file).")
+@click.option(
+    "--screens", is_flag=True, help="Also capture the screenshots of the scenarios' compare: steps as the baseline."
+)
+@click.option(
+    "--no-accounts", is_flag=True, help="With --screens: capture only the screenshots, not the accounts' values."
+)
+@click.option(
+    "--baselines",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of the baseline screenshots (default: SCENARIOS/baselines).",
+)
+@click.option(
+    "--report-dir",
+    default="reports",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the capture run writes its report.",
+)
+@click.option(
+    "--accounts",
+    "data_file",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The data file to capture (default: SCENARIOS/data/accounts.yaml).",
+)
+@click.option(
+    "--out",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write (default: print the path of a new file beside the data file).",
+)
 @click.option("--role", default=None, help="The role to log in as (default: the target's first AdminPortal role).")
 @click.option("--server-url", default=None, help="Use an already running server for a target that starts its own.")
 @scenarios_option
@@ -554,8 +649,18 @@ def baseline_capture(
 
 @baseline.command(name="accept")
 @click.argument("run_ref", default="latest")
-@click.option("--step", "steps", multiple=True, help="Only this compared step: its compare name, SCENARIO/NAME or step index (repeatable).")
-@click.option("--baselines", default=None, type=click.Path(file_okay=False, path_type=Path), help="Folder of the baseline screenshots (default: the one the run compared with).")
+@click.option(
+    "--step",
+    "steps",
+    multiple=True,
+    help="Only this compared step: its compare name, SCENARIO/NAME or step index (repeatable).",
+)
+@click.option(
+    "--baselines",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of the baseline screenshots (default: the one the run compared with).",
+)
 @click.option("--report-dir", default="reports", show_default=True, type=click.Path(file_okay=False, path_type=Path))
 def baseline_accept(run_ref: str, steps: tuple[str, ...], baselines: Path | None, report_dir: Path) -> None:
     """Take a run's new screenshots of compared pages as the baseline.
@@ -578,7 +683,15 @@ def baseline_accept(run_ref: str, steps: tuple[str, ...], baselines: Path | None
     except FileNotFoundError as exc:
         _fail(str(exc))
     if not accepted:
-        _fail("nothing to accept: " + (f"no compared step {', '.join(steps)} in the run" if steps else "no compared page changed or lacked a baseline"), EXIT_FAILED)
+        _fail(
+            "nothing to accept: "
+            + (
+                f"no compared step {', '.join(steps)} in the run"
+                if steps
+                else "no compared page changed or lacked a baseline"
+            ),
+            EXIT_FAILED,
+        )
     click.echo(f"accepted {len(accepted)} screenshot{'s' if len(accepted) != 1 else ''}")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from collections.abc import Iterable
@@ -95,7 +96,9 @@ class Evidence:
             masks.append(page.get_by_text(re.compile("|".join(re.escape(v) for v in values))))
         return masks
 
-    def capture(self, page: Page, name: str, extra_masks: Iterable[Locator] = (), full_page: bool = False) -> tuple[str, str] | None:
+    def capture(
+        self, page: Page, name: str, extra_masks: Iterable[Locator] = (), full_page: bool = False
+    ) -> tuple[str, str] | None:
         """Screenshot the page as JPEG with secrets masked; returns (image, thumbnail) relative paths."""
         path = self.shots / f"{name}.jpg"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -118,10 +121,9 @@ class Evidence:
 
     def flush(self) -> None:
         for future in self._pending:
-            try:
+            # a missing thumbnail must never lose the run's results
+            with contextlib.suppress(Exception):
                 future.result(timeout=60)
-            except Exception:  # a missing thumbnail must never lose the run's results
-                pass
         self._pending.clear()
 
     def close(self) -> None:

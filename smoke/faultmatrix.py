@@ -33,8 +33,22 @@ class FaultRow:
     note: str = ""
 
 
-def _run(scenario_names: list[str], env: dict[str, str], report_dir: Path, workers: str | None, scenarios_dir: Path) -> tuple[int, dict[str, Any]]:
-    args = [sys.executable, "-m", "smoke", "run", *scenario_names, "--report-dir", str(report_dir), "--scenarios", str(scenarios_dir), "--trace", "off"]
+def _run(
+    scenario_names: list[str], env: dict[str, str], report_dir: Path, workers: str | None, scenarios_dir: Path
+) -> tuple[int, dict[str, Any]]:
+    args = [
+        sys.executable,
+        "-m",
+        "smoke",
+        "run",
+        *scenario_names,
+        "--report-dir",
+        str(report_dir),
+        "--scenarios",
+        str(scenarios_dir),
+        "--trace",
+        "off",
+    ]
     if workers:
         args += ["--workers", workers]
     done = subprocess.run(args, capture_output=True, text=True, env={**os.environ, **env}, check=False)
@@ -50,7 +64,9 @@ def _failed(results: dict[str, Any]) -> list[dict[str, str]]:
     for s in results.get("scenarios", []):
         if s["status"] in ("failed", "error"):
             message = (s.get("error") or {}).get("message") or s["status"]
-            out.append({"scenario": Path(s["file"]).stem, "checklist": ",".join(s.get("checklist", [])), "message": message})
+            out.append(
+                {"scenario": Path(s["file"]).stem, "checklist": ",".join(s.get("checklist", [])), "message": message}
+            )
     return out
 
 
@@ -79,11 +95,19 @@ def run_matrix(
 
     t0 = time.monotonic()
     _, healthy = _run([], {ENV_VAR: ""}, out_dir / "healthy", workers, scenarios_dir)
-    healthy_row = FaultRow("(none)", [], [Path(s["file"]).stem for s in healthy.get("scenarios", [])], _failed(healthy), seconds=round(time.monotonic() - t0, 1))
+    healthy_row = FaultRow(
+        "(none)",
+        [],
+        [Path(s["file"]).stem for s in healthy.get("scenarios", [])],
+        _failed(healthy),
+        seconds=round(time.monotonic() - t0, 1),
+    )
     healthy_row.caught = not healthy_row.failed and bool(healthy_row.ran)
     healthy_row.note = "every scenario passes" if healthy_row.caught else "the healthy sandbox must pass every scenario"
     rows.append(healthy_row)
-    say(f"{'(none)':<28} {'ok' if healthy_row.caught else 'FAILED'}: {len(healthy_row.ran)} scenarios, {len(healthy_row.failed)} failed ({healthy_row.seconds}s)")
+    say(
+        f"{'(none)':<28} {'ok' if healthy_row.caught else 'FAILED'}: {len(healthy_row.ran)} scenarios, {len(healthy_row.failed)} failed ({healthy_row.seconds}s)"
+    )
 
     for name in names:
         fault = FAULTS[name]

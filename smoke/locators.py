@@ -38,7 +38,19 @@ ROLE_SHORTHANDS = (
     "status",
     "listitem",
 )
-PRIMARY_KEYS = ("role", "label", "text", "placeholder", "test_id", "alt", "title", "css", "xpath", "ref", *ROLE_SHORTHANDS)
+PRIMARY_KEYS = (
+    "role",
+    "label",
+    "text",
+    "placeholder",
+    "test_id",
+    "alt",
+    "title",
+    "css",
+    "xpath",
+    "ref",
+    *ROLE_SHORTHANDS,
+)
 MODIFIER_KEYS = ("name", "exact", "nth", "in", "has_text")
 LOCATOR_KEYS = frozenset(PRIMARY_KEYS + MODIFIER_KEYS)
 
@@ -180,7 +192,15 @@ def resolve_ref(spec: LocatorSpec, locator_map: Mapping[str, LocatorSpec]) -> Lo
             pos=mapped.pos,
         )
     within = resolve_ref(spec.within, locator_map) if spec.within is not None else None
-    return LocatorSpec("text", spec.value, exact=True if spec.exact is None else spec.exact, nth=spec.nth, within=within, has_text=spec.has_text, pos=spec.pos)
+    return LocatorSpec(
+        "text",
+        spec.value,
+        exact=True if spec.exact is None else spec.exact,
+        nth=spec.nth,
+        within=within,
+        has_text=spec.has_text,
+        pos=spec.pos,
+    )
 
 
 def close_map_names(name: str, locator_map: Mapping[str, LocatorSpec]) -> list[str]:
@@ -197,7 +217,7 @@ def build(page: Page | Locator, spec: LocatorSpec, render: Any = lambda s: s) ->
     loc: Locator
     if spec.how == "role":
         name = render(spec.name) if spec.name else None
-        loc = root.get_by_role(value, name=name, exact=bool(exact)) if name else root.get_by_role(value)  # type: ignore[arg-type]
+        loc = root.get_by_role(value, name=name, exact=bool(exact)) if name else root.get_by_role(value)
     elif spec.how == "label":
         loc = root.get_by_label(value, exact=bool(exact))
     elif spec.how == "text":

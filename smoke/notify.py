@@ -21,7 +21,10 @@ def summary(run: RunResult, report: Path | None) -> dict[str, Any]:
     head = f"{'✅' if run.status == 'passed' else '❌'} engageip-smoke {run.verdict} — target {run.target.get('name')}"
     if run.release:
         head += f" ({run.release})"
-    lines = [head, f"{counts['passed']} passed, {counts['failed']} failed, {counts['flaky']} flaky, {counts['skipped']} skipped"]
+    lines = [
+        head,
+        f"{counts['passed']} passed, {counts['failed']} failed, {counts['flaky']} flaky, {counts['skipped']} skipped",
+    ]
     lines += [f"• {f['name']}: {f['message']}" for f in failed[:10]]
     if report:
         lines.append(f"Report: {report}")

@@ -15,10 +15,10 @@ import platform
 import secrets as pysecrets
 import shutil
 import subprocess
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -63,27 +63,85 @@ class SmokeState:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("smoke", "engageip-smoke scenarios")
-    group.addoption("--smoke-target", default=None, help="target name from the targets file (default: the file's default)")
+    group.addoption(
+        "--smoke-target", default=None, help="target name from the targets file (default: the file's default)"
+    )
     group.addoption("--smoke-targets", default=None, help="targets file (default: SCENARIOS/targets.yaml)")
     group.addoption("--smoke-scenarios", default="scenarios", help="the scenarios folder (default: scenarios)")
     group.addoption("--smoke-report-dir", default="reports", help="where runs write their evidence (default: reports)")
     group.addoption("--smoke-run-id", default=None, help="run id (default: a new one from the time)")
-    group.addoption("--smoke-server-url", default=None, help="use this already running server for the target's {server}")
-    group.addoption("--smoke-self-contained", action="store_true", help="also write report-single.html with every image embedded")
-    group.addoption("--smoke-retries", type=int, default=0, help="run a failing scenario up to N more times; passing on a retry is reported as flaky")
+    group.addoption(
+        "--smoke-server-url", default=None, help="use this already running server for the target's {server}"
+    )
+    group.addoption(
+        "--smoke-self-contained", action="store_true", help="also write report-single.html with every image embedded"
+    )
+    group.addoption(
+        "--smoke-retries",
+        type=int,
+        default=0,
+        help="run a failing scenario up to N more times; passing on a retry is reported as flaky",
+    )
     group.addoption("--smoke-no-login-reuse", action="store_true", help="log in afresh in every scenario")
-    group.addoption("--smoke-browser-ws", default=None, help="connect to a browser served by `playwright run-server` at this ws:// URL")
-    group.addoption("--smoke-remote-executable", default=None, help="browser path on the run-server machine (the server must run with --unsafe)")
-    group.addoption("--smoke-notify", default=None, help="POST a JSON summary of the run to this webhook URL when it ends")
-    group.addoption("--smoke-notify-on", default="failure", choices=("failure", "always"), help="when to notify (default: failure)")
-    group.addoption("--smoke-signed-off-by", action="append", default=[], help="NAME:ROLE for the report's sign-off table (repeatable)")
-    group.addoption("--smoke-baselines", default=None, help="folder of the baseline screenshots compare: steps read (default: SCENARIOS/baselines)")
-    group.addoption("--smoke-capture-baseline", default=None, metavar="DIR", help="compare: steps write their screenshot to DIR as the baseline instead of comparing")
-    group.addoption("--smoke-visual-strict", action="store_true", help="a compare: step over its threshold fails the scenario (default: a warning)")
-    group.addoption("--smoke-demo", default=None, choices=("slow", "normal", "fast"), help="demo mode at this pace: a caption bar and the element highlighted before each step")
-    group.addoption("--smoke-demo-pause", action="store_true", help="with --smoke-demo: wait before each step for Next (in the page) or Enter (in the terminal)")
-    group.addoption("--smoke-demo-record", action="store_true", help="with --smoke-demo: write an animated replay and a walk-through page into the run folder")
-    group.addoption("--smoke-demo-overlay-in-shots", action="store_true", help="with --smoke-demo: keep the caption bar in the evidence screenshots")
+    group.addoption(
+        "--smoke-browser-ws",
+        default=None,
+        help="connect to a browser served by `playwright run-server` at this ws:// URL",
+    )
+    group.addoption(
+        "--smoke-remote-executable",
+        default=None,
+        help="browser path on the run-server machine (the server must run with --unsafe)",
+    )
+    group.addoption(
+        "--smoke-notify", default=None, help="POST a JSON summary of the run to this webhook URL when it ends"
+    )
+    group.addoption(
+        "--smoke-notify-on", default="failure", choices=("failure", "always"), help="when to notify (default: failure)"
+    )
+    group.addoption(
+        "--smoke-signed-off-by",
+        action="append",
+        default=[],
+        help="NAME:ROLE for the report's sign-off table (repeatable)",
+    )
+    group.addoption(
+        "--smoke-baselines",
+        default=None,
+        help="folder of the baseline screenshots compare: steps read (default: SCENARIOS/baselines)",
+    )
+    group.addoption(
+        "--smoke-capture-baseline",
+        default=None,
+        metavar="DIR",
+        help="compare: steps write their screenshot to DIR as the baseline instead of comparing",
+    )
+    group.addoption(
+        "--smoke-visual-strict",
+        action="store_true",
+        help="a compare: step over its threshold fails the scenario (default: a warning)",
+    )
+    group.addoption(
+        "--smoke-demo",
+        default=None,
+        choices=("slow", "normal", "fast"),
+        help="demo mode at this pace: a caption bar and the element highlighted before each step",
+    )
+    group.addoption(
+        "--smoke-demo-pause",
+        action="store_true",
+        help="with --smoke-demo: wait before each step for Next (in the page) or Enter (in the terminal)",
+    )
+    group.addoption(
+        "--smoke-demo-record",
+        action="store_true",
+        help="with --smoke-demo: write an animated replay and a walk-through page into the run folder",
+    )
+    group.addoption(
+        "--smoke-demo-overlay-in-shots",
+        action="store_true",
+        help="with --smoke-demo: keep the caption bar in the evidence screenshots",
+    )
 
 
 def _wants_smoke(config: pytest.Config) -> bool:
@@ -92,7 +150,11 @@ def _wants_smoke(config: pytest.Config) -> bool:
     root = Path(config.getoption("smoke_scenarios")).resolve()
     for arg in config.args:
         path = Path(arg.split("::")[0]).resolve()
-        if path == root or path.is_relative_to(root) or (path.is_dir() and root.is_relative_to(path) and path != Path("/")):
+        if (
+            path == root
+            or path.is_relative_to(root)
+            or (path.is_dir() and root.is_relative_to(path) and path != Path("/"))
+        ):
             return path.exists() and (root / "targets.yaml").exists() if path != root else True
     return False
 
@@ -225,8 +287,8 @@ class ScenarioItem(pytest.Function):
         self.smoke_result: ScenarioResult | None = None
 
     def runtest(self) -> None:
-        session: WorkerSession = self.funcargs["_smoke_session"]
-        new_context = self.funcargs["new_context"]
+        session = cast(WorkerSession, self.funcargs["_smoke_session"])
+        new_context = cast(Callable[..., Any], self.funcargs["new_context"])
         retries = int(self.config.getoption("smoke_retries") or 0)
         earlier: list[Attempt] = []
         earlier_logins = 0
@@ -255,8 +317,16 @@ class ScenarioItem(pytest.Function):
             return str(excinfo.value)
         if self.config.getoption("verbose") < 1:
             # a browser that did not start, a fixture that broke: the cause, not pytest's traceback
-            lines = [line for line in str(excinfo.value).splitlines() if line.strip() and not line.startswith(("╔", "║", "╚"))]
-            return f"{self.scenario.name}: {type(excinfo.value).__name__}: " + "\n  ".join(lines[:4]) + "\n  (-v shows the traceback)"
+            lines = [
+                line
+                for line in str(excinfo.value).splitlines()
+                if line.strip() and not line.startswith(("╔", "║", "╚"))
+            ]
+            return (
+                f"{self.scenario.name}: {type(excinfo.value).__name__}: "
+                + "\n  ".join(lines[:4])
+                + "\n  (-v shows the traceback)"
+            )
         return super().repr_failure(excinfo)
 
     def reportinfo(self) -> tuple[Path, int, str]:
@@ -320,7 +390,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         else:
             result.status = "error"
             text = str(setup.longrepr) if setup is not None else "did not run"
-            result.error = StepError(state.secrets.scrub(text.strip().splitlines()[-1] if text.strip() else text) or "", kind="error")
+            result.error = StepError(
+                state.secrets.scrub(text.strip().splitlines()[-1] if text.strip() else text) or "", kind="error"
+            )
     _collect_artifacts(item, result, state)
     report.user_properties.append((RESULT_PROPERTY, json.dumps(_result_dict(result))))
     return report
@@ -361,7 +433,9 @@ def _collect_artifacts(item: ScenarioItem, result: ScenarioResult, state: SmokeS
 @pytest.hookimpl(tryfirst=True)
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, str] | None:
     state = config.stash.get(STATE, None)
-    if state is None or (report.nodeid not in state.collected and ".yaml::" not in report.nodeid and ".yml::" not in report.nodeid):
+    if state is None or (
+        report.nodeid not in state.collected and ".yaml::" not in report.nodeid and ".yml::" not in report.nodeid
+    ):
         return None
     if report.when == "call":
         # our own one-line-per-scenario output replaces pytest's dots
@@ -413,10 +487,12 @@ def _on_result(state: SmokeState, report: pytest.TestReport) -> None:
             continue
         from smoke.results import _scenario
 
-        result = _scenario(json.loads(value))
+        result = _scenario(json.loads(str(value)))
         if report.when == "teardown" and report.failed and result.status == "passed":
             result.status = "error"
-            result.error = StepError("teardown failed: " + (str(report.longrepr).strip().splitlines() or [""])[-1], kind="error")
+            result.error = StepError(
+                "teardown failed: " + (str(report.longrepr).strip().splitlines() or [""])[-1], kind="error"
+            )
         state.results[report.nodeid] = result
         _print_line(state, result)
 
@@ -443,7 +519,9 @@ class _Reporter:
             return
         counts = _counts(state)
         terminalreporter.write_sep("-", "engageip-smoke")
-        parts = [f"{counts[k]} {k}" for k in ("passed", "failed", "flaky", "error", "skipped", "not run") if counts.get(k)]
+        parts = [
+            f"{counts[k]} {k}" for k in ("passed", "failed", "flaky", "error", "skipped", "not run") if counts.get(k)
+        ]
         terminalreporter.write_line(f"{counts['total']} scenarios: " + (", ".join(parts) or "none ran"))
         if state.interrupted:
             terminalreporter.write_line(f"stopped early: {state.interrupted}")
@@ -466,9 +544,17 @@ def _print_line(state: SmokeState, result: ScenarioResult) -> None:
     reporter = state.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is None:
         return
-    word = {"passed": "PASS", "failed": "FAIL", "skipped": "SKIP", "error": "ERROR", "flaky": "FLAKY"}.get(result.status, result.status.upper())
+    word = {"passed": "PASS", "failed": "FAIL", "skipped": "SKIP", "error": "ERROR", "flaky": "FLAKY"}.get(
+        result.status, result.status.upper()
+    )
     line = f"{word:<5} {result.name}  ({result.file}, {result.duration_s:.1f}s)"
-    markup = {"green": True} if result.status == "passed" else {"red": True} if result.status in ("failed", "error") else {"yellow": True}
+    markup = (
+        {"green": True}
+        if result.status == "passed"
+        else {"red": True}
+        if result.status in ("failed", "error")
+        else {"yellow": True}
+    )
     reporter.ensure_newline()
     reporter.write_line(line, **markup)
     if result.status in ("failed", "error") and result.error:
@@ -476,7 +562,9 @@ def _print_line(state: SmokeState, result: ScenarioResult) -> None:
         reporter.write_line(f"      {step}{result.error.message}")
     for step_result in result.steps:
         if step_result.visual is not None and step_result.visual.status in ("changed", "no-baseline", "captured"):
-            reporter.write_line(f"      visual: {step_result.visual.message}", yellow=step_result.visual.status == "changed")
+            reporter.write_line(
+                f"      visual: {step_result.visual.message}", yellow=step_result.visual.status == "changed"
+            )
 
 
 def _counts(state: SmokeState) -> dict[str, int]:
@@ -561,7 +649,12 @@ def _browser_info(state: SmokeState) -> dict[str, Any]:
 def _revision(root: Path) -> str | None:
     try:
         out = subprocess.run(
-            ["git", "describe", "--always", "--dirty", "--tags"], cwd=root, capture_output=True, text=True, timeout=5, check=False
+            ["git", "describe", "--always", "--dirty", "--tags"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return None
@@ -580,7 +673,11 @@ def _finish(state: SmokeState, exitstatus: int) -> None:
     run.host = platform.node()
     run.revision = _revision(state.scenarios_dir)
     run.browser = _browser_info(state)
-    run.command = "smoke " + " ".join(os.environ.get("SMOKE_COMMAND", "").split()) if os.environ.get("SMOKE_COMMAND") else "pytest"
+    run.command = (
+        "smoke " + " ".join(os.environ.get("SMOKE_COMMAND", "").split())
+        if os.environ.get("SMOKE_COMMAND")
+        else "pytest"
+    )
     if exitstatus == pytest.ExitCode.INTERRUPTED and not state.interrupted:
         state.interrupted = "interrupted (Ctrl-C or a signal) before every scenario ran"
     run.interrupted = state.interrupted
@@ -634,7 +731,8 @@ def _render(state: SmokeState, run_dir: Path) -> Path | None:
     if signers:
         signoff = {
             "signed_off_by": [
-                {"name": s.split(":", 1)[0], "role": s.split(":", 1)[1] if ":" in s else "", "date": ""} for s in signers
+                {"name": s.split(":", 1)[0], "role": s.split(":", 1)[1] if ":" in s else "", "date": ""}
+                for s in signers
             ]
         }
     path = render_report(run_dir, secrets=state.secrets.values(), signoff=signoff)

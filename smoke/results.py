@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-Status = Literal["passed", "failed", "skipped", "error", "flaky", "running", "not run"]
+Status = Literal["passed", "failed", "skipped", "error", "flaky", "running", "not run", "interrupted"]
 
 SCHEMA_VERSION = 1
 
@@ -182,7 +182,9 @@ def _error(data: dict[str, Any] | None) -> StepError | None:
 
 def _step(data: dict[str, Any]) -> StepResult:
     visual = data.get("visual")
-    return StepResult(**{**data, "error": _error(data.get("error")), "visual": VisualCheck(**visual) if visual else None})
+    return StepResult(
+        **{**data, "error": _error(data.get("error")), "visual": VisualCheck(**visual) if visual else None}
+    )
 
 
 def _table(data: dict[str, Any]) -> DataTable:
@@ -197,9 +199,7 @@ def _scenario(data: dict[str, Any]) -> ScenarioResult:
             "steps": [_step(s) for s in data.get("steps", [])],
             "tables": [_table(t) for t in data.get("tables", [])],
             "attempts": [
-                Attempt(
-                    **{**a, "error": _error(a.get("error")), "steps": [_step(s) for s in a.get("steps", [])]}
-                )
+                Attempt(**{**a, "error": _error(a.get("error")), "steps": [_step(s) for s in a.get("steps", [])]})
                 for a in data.get("attempts", [])
             ],
         }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import socket
 import time
@@ -24,8 +25,19 @@ from smoke.targets import Target
 from smoke.values import TemplateValueError, render
 
 NewContext = Callable[..., BrowserContext]
-CHECK_KINDS = {"expect_text", "expect_value", "expect_row", "expect_count", "expect_url", "expect_no_text", "call", "save"}
-_TARGET_DOWN = re.compile(r"ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE|ERR_ADDRESS_UNREACHABLE|ECONNREFUSED")
+CHECK_KINDS = {
+    "expect_text",
+    "expect_value",
+    "expect_row",
+    "expect_count",
+    "expect_url",
+    "expect_no_text",
+    "call",
+    "save",
+}
+_TARGET_DOWN = re.compile(
+    r"ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE|ERR_ADDRESS_UNREACHABLE|ECONNREFUSED"
+)
 
 
 def now_iso() -> str:
@@ -160,7 +172,9 @@ class ScenarioRun:
         ctx = self.template_context()
         return build(self.page, resolved, lambda text: render(text, ctx))
 
-    def switch(self, role: str, index: str = "0", depth: int = 0, user: str | None = None, password: str | None = None) -> None:
+    def switch(
+        self, role: str, index: str = "0", depth: int = 0, user: str | None = None, password: str | None = None
+    ) -> None:
         spec = self.target.roles.get(role)
         if spec is None:
             raise StepFailure(f"target {self.target.name!r} has no role {role!r}", kind="error")
@@ -179,7 +193,9 @@ class ScenarioRun:
             try:
                 page.goto(self.target.base_url(spec.side))
             except PlaywrightError as exc:
-                raise StepFailure(f"could not open {self.target.base_url(spec.side)}: {str(exc).splitlines()[0]}", kind="target") from None
+                raise StepFailure(
+                    f"could not open {self.target.base_url(spec.side)}: {str(exc).splitlines()[0]}", kind="target"
+                ) from None
             return
         if user is None or password is None:
             try:
@@ -191,7 +207,9 @@ class ScenarioRun:
         self.session.secrets.add(password)
         self.login_vars = {"user": user, "password": password}
         try:
-            self.run_steps(self.target.login[spec.side], f"{index}.", depth + 1, None, caption_prefix=f"Log in as {role}: ")
+            self.run_steps(
+                self.target.login[spec.side], f"{index}.", depth + 1, None, caption_prefix=f"Log in as {role}: "
+            )
         except ScenarioFailed as failed:
             said = self._alerts()
             raise ScenarioFailed(
@@ -260,13 +278,27 @@ class ScenarioRun:
         )
         boxes = _boxes(page, dynamic, full_page)
         strict = strict or session.visual_strict
-        baseline = visual.baseline_path(session.baselines or self.scenarios_dir / "baselines", self.scenario.slug, slug(name))
+        baseline = visual.baseline_path(
+            session.baselines or self.scenarios_dir / "baselines", self.scenario.slug, slug(name)
+        )
         if session.capture_baselines:
             visual.write_baseline(png, baseline, self.baseline_info(page.url, boxes))
-            record = VisualCheck(name, "captured", threshold, strict=strict, new=f"{rel}.png", baseline_file=str(baseline.resolve()))
+            record = VisualCheck(
+                name, "captured", threshold, strict=strict, new=f"{rel}.png", baseline_file=str(baseline.resolve())
+            )
             record.message = f"baseline captured: {baseline}"
         else:
-            record = visual.check(name, png, baseline, session.run.run_dir, rel, threshold=threshold, tolerance=tolerance, strict=strict, ignore=boxes)
+            record = visual.check(
+                name,
+                png,
+                baseline,
+                session.run.run_dir,
+                rel,
+                threshold=threshold,
+                tolerance=tolerance,
+                strict=strict,
+                ignore=boxes,
+            )
         record.masks = [list(b) for b in boxes]
         record.url = self.session.secrets.scrub(page.url) or ""
         self._named_shot = (record.new or f"{rel}.png", "")
@@ -325,7 +357,11 @@ class ScenarioRun:
                 result.network_failures.append(scrub(f"{request.method} {request.url}: {request.failure}") or "")
 
         def on_response(response: Any) -> None:
-            if response.status >= 500 and response.request.resource_type == "document" and response.frame == page.main_frame:
+            if (
+                response.status >= 500
+                and response.request.resource_type == "document"
+                and response.frame == page.main_frame
+            ):
                 self._server_error = f"HTTP {response.status} from {scrub(response.url)}"
             if response.status >= 500 and len(result.network_failures) < 50:
                 result.network_failures.append(
@@ -356,7 +392,9 @@ class ScenarioRun:
                 raise ScenarioFailed(
                     "0",
                     "Reach the target",
-                    StepError(f"target unreachable: {self.target.base_url(self.scenario.side)} ({down})", kind="target"),
+                    StepError(
+                        f"target unreachable: {self.target.base_url(self.scenario.side)} ({down})", kind="target"
+                    ),
                 )
             if self.scenario.login and self.scenario.role:
                 self.switch(self.scenario.role, "0", -1)
@@ -383,10 +421,8 @@ class ScenarioRun:
 
     def close(self) -> None:
         for page in self.pages.values():
-            try:
+            with contextlib.suppress(PlaywrightError):
                 page.context.close()
-            except PlaywrightError:
-                pass
         self.pages.clear()
 
     def run_steps(
@@ -459,7 +495,12 @@ class ScenarioRun:
         status = "passed" if error is None else ("skipped" if step.optional else "failed")
         shot = None
         own_shot = step.kind == "screenshot" or (step.kind == "compare" and self._named_shot is not None)
-        if (step.screenshot or error is not None) and not own_shot and self.page is not None and not self.page.is_closed():
+        if (
+            (step.screenshot or error is not None)
+            and not own_shot
+            and self.page is not None
+            and not self.page.is_closed()
+        ):
             padded = "_".join(part.zfill(3) for part in index.split("."))
             name = f"{self._shot_prefix}/{padded}-{step.kind}" + ("-failed" if error else "")
             shot = self.session.evidence.capture(self.page, name, self._masks())
@@ -498,12 +539,16 @@ class ScenarioRun:
     def run_for_each(self, step: Step, index: str, depth: int) -> None:
         ctx = self.template_context()
         # the label is rendered per row, with the row in scope
-        args = {key: render(value, ctx) if key in ("data", "title", "as") else value for key, value in step.args.items()}
+        args = {
+            key: render(value, ctx) if key in ("data", "title", "as") else value for key, value in step.args.items()
+        }
         rows = resolve_rows(self.session.data, str(args["data"]))
         started = now_iso()
         t0 = time.monotonic()
         caption = self.caption(step, args, None) + f" ({len(rows)} rows)"
-        record = StepResult(index=index, kind="for_each", caption=caption, status="passed", started=started, duration_s=0.0, depth=depth)
+        record = StepResult(
+            index=index, kind="for_each", caption=caption, status="passed", started=started, duration_s=0.0, depth=depth
+        )
         self.result.steps.append(record)
         self.row_name = str(args.get("as") or "row")
         records: list[RowRecord] = []
@@ -511,11 +556,21 @@ class ScenarioRun:
         skipped = 0
         for number, row in enumerate(rows, 1):
             self.row = row
-            if step.args.get("where") and str(render(step.args["where"], self.template_context())).strip().lower() in ("", "false", "none", "0", "no"):
+            if step.args.get("where") and str(render(step.args["where"], self.template_context())).strip().lower() in (
+                "",
+                "false",
+                "none",
+                "0",
+                "no",
+            ):
                 skipped += 1
                 continue
             try:
-                label = render(step.args["label"], self.template_context()) if step.args.get("label") else _row_label(row, number)
+                label = (
+                    render(step.args["label"], self.template_context())
+                    if step.args.get("label")
+                    else _row_label(row, number)
+                )
             except TemplateValueError:
                 label = _row_label(row, number)
             rec = RowRecord(label=str(label))
@@ -527,7 +582,9 @@ class ScenarioRun:
             records.append(rec)
         self.row = None
         if skipped:
-            record.caption = record.caption.replace(f"({len(rows)} rows)", f"({len(rows) - skipped} of {len(rows)} rows)")
+            record.caption = record.caption.replace(
+                f"({len(rows)} rows)", f"({len(rows) - skipped} of {len(rows)} rows)"
+            )
         self.result.tables.append(_table(str(args.get("title") or args["data"]), str(args["data"]), records))
         record.duration_s = round(time.monotonic() - t0, 3)
         if failed:
@@ -554,7 +611,14 @@ def _boxes(page: Page, locators: list[Locator], full_page: bool) -> list[tuple[i
             for element in locator.all()[:50]:
                 box = element.bounding_box(timeout=2000)
                 if box and box["width"] > 0 and box["height"] > 0:
-                    boxes.append((int(box["x"] + scroll[0]), int(box["y"] + scroll[1]), int(box["width"]) + 2, int(box["height"]) + 2))
+                    boxes.append(
+                        (
+                            int(box["x"] + scroll[0]),
+                            int(box["y"] + scroll[1]),
+                            int(box["width"]) + 2,
+                            int(box["height"]) + 2,
+                        )
+                    )
     except PlaywrightError:
         pass  # an element that went away has nothing to mask
     return boxes

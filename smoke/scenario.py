@@ -166,7 +166,7 @@ def parse_step(raw: Any, pos: Pos, where: str) -> Step:
             step.args[spec.scalar] = value
     else:
         locator_part = {k: v for k, v in value.items() if k in LOCATOR_KEYS and k not in params}
-        for key, item in value.items():
+        for key in value:
             if key in params or key in locator_part:
                 continue
             item_pos = value.key_pos.get(key, value_pos) if isinstance(value, MarkedDict) else value_pos

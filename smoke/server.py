@@ -60,7 +60,9 @@ class Server:
             self.process.wait(timeout=timeout)
 
 
-def start(command: str, ready_path: str, timeout_s: float, env: dict[str, str] | None = None, cwd: Path | None = None) -> Server:
+def start(
+    command: str, ready_path: str, timeout_s: float, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> Server:
     """Start the command on a free port and poll its readiness URL until it answers 2xx."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -84,7 +86,9 @@ def start(command: str, ready_path: str, timeout_s: float, env: dict[str, str] |
     delay = 0.05
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise ServerError(f"server exited with code {process.returncode} before it was ready: {server.output(600).strip()}")
+            raise ServerError(
+                f"server exited with code {process.returncode} before it was ready: {server.output(600).strip()}"
+            )
         try:
             with urllib.request.urlopen(ready, timeout=2) as response:
                 if 200 <= response.status < 300:

@@ -146,7 +146,11 @@ def check_template(
     for name in sorted(free):
         if name not in allowed:
             close = difflib.get_close_matches(name, sorted(allowed), n=2)
-            hint = f"did you mean {' or '.join(close)}?" if close else f"names available here: {', '.join(sorted(allowed))}"
+            hint = (
+                f"did you mean {' or '.join(close)}?"
+                if close
+                else f"names available here: {', '.join(sorted(allowed))}"
+            )
             if name == "row":
                 hint = "row.* is only available inside for_each"
             raise ConfigError(f"undefined variable {name!r} in {source.strip()!r}", pos, hint)

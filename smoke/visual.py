@@ -314,8 +314,8 @@ def check(
     copy.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(baseline_png, copy)
     record.baseline = str(copy.relative_to(run_dir))
-    boxes = list(ignore) + [tuple(b) for b in record.baseline_info.get("masks", [])]  # type: ignore[misc]
-    result = compare(baseline_png, new_png, tolerance=tolerance, ignore=boxes)  # type: ignore[arg-type]
+    boxes = list(ignore) + [tuple(b) for b in record.baseline_info.get("masks", [])]
+    result = compare(baseline_png, new_png, tolerance=tolerance, ignore=boxes)
     record.share = round(result.share, 6)
     record.changed_pixels = result.changed_pixels
     record.regions = [list(r) for r in result.regions]

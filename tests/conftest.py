@@ -45,7 +45,9 @@ def scenarios(tmp_path: Path) -> Path:
     return dest
 
 
-def run_smoke(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+def run_smoke(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 180
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "smoke", *args],
         cwd=cwd or ROOT,

@@ -19,13 +19,15 @@ def project(pytester: pytest.Pytester) -> Path:
     return pytester.path
 
 
-VIEWPORT_CHECK = '''
+VIEWPORT_CHECK = """
 def viewport_is(page, context, width):
     assert page.viewport_size["width"] == width, page.viewport_size
-'''
+"""
 
 
-def test_a_conftest_override_of_a_fixture_link_reaches_the_scenarios(pytester: pytest.Pytester, project: Path, site_url: str) -> None:
+def test_a_conftest_override_of_a_fixture_link_reaches_the_scenarios(
+    pytester: pytest.Pytester, project: Path, site_url: str
+) -> None:
     pytester.makeconftest(
         """
         import pytest
@@ -39,17 +41,36 @@ def test_a_conftest_override_of_a_fixture_link_reaches_the_scenarios(pytester: p
     (project / "scenarios" / "viewport.yaml").write_text(
         "name: Viewport\nrole: demo\nsteps:\n  - open: /home.html\n  - call: {function: 'checks.viewport:viewport_is', args: {width: 1000}}\n"
     )
-    result = pytester.runpytest_subprocess("scenarios/viewport.yaml", f"--smoke-server-url={site_url}", "--smoke-report-dir=r", "-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess(
+        "scenarios/viewport.yaml", f"--smoke-server-url={site_url}", "--smoke-report-dir=r", "-p", "no:cacheprovider"
+    )
     result.assert_outcomes(passed=1)
     results = json.loads((project / "r" / "latest" / "results.json").read_text())
     assert results["scenarios"][0]["status"] == "passed"
 
 
 def test_k_selects_by_scenario_file_name_and_m_by_tag(pytester: pytest.Pytester, project: Path, site_url: str) -> None:
-    result = pytester.runpytest_subprocess("scenarios", "-k", "accounts", f"--smoke-server-url={site_url}", "--smoke-report-dir=r", "-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess(
+        "scenarios",
+        "-k",
+        "accounts",
+        f"--smoke-server-url={site_url}",
+        "--smoke-report-dir=r",
+        "-p",
+        "no:cacheprovider",
+    )
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["PASS  Accounts show their expected values*"])
-    result = pytester.runpytest_subprocess("scenarios", "-m", "vocabulary", "--collect-only", "-q", f"--smoke-server-url={site_url}", "-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess(
+        "scenarios",
+        "-m",
+        "vocabulary",
+        "--collect-only",
+        "-q",
+        f"--smoke-server-url={site_url}",
+        "-p",
+        "no:cacheprovider",
+    )
     result.stdout.fnmatch_lines(["scenarios/all-steps.yaml::all-steps"])
 
 
@@ -59,9 +80,13 @@ def test_unknown_target_is_a_usage_error(pytester: pytest.Pytester, project: Pat
     result.stderr.fnmatch_lines(["*no target named 'stagng'*targets: example, readonly-example*"])
 
 
-def test_a_bad_scenario_is_a_collection_error_of_one_line(pytester: pytest.Pytester, project: Path, site_url: str) -> None:
+def test_a_bad_scenario_is_a_collection_error_of_one_line(
+    pytester: pytest.Pytester, project: Path, site_url: str
+) -> None:
     (project / "scenarios" / "bad.yaml").write_text("name: bad\nsteps:\n  - fil: {label: City, value: x}\n")
-    result = pytester.runpytest_subprocess("scenarios/bad.yaml", f"--smoke-server-url={site_url}", "-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess(
+        "scenarios/bad.yaml", f"--smoke-server-url={site_url}", "-p", "no:cacheprovider"
+    )
     assert result.ret == pytest.ExitCode.INTERRUPTED
     result.stdout.fnmatch_lines(["*bad.yaml:3:5: step 1: unknown step kind 'fil' (did you mean fill*"])
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,9 @@ from tests.conftest import run_smoke
 pytestmark = pytest.mark.browser
 
 
-def smoke_run(scenarios: Path, reports: Path, site_url: str, *names: str, extra: tuple[str, ...] = ()) -> tuple[subprocess.CompletedProcess[str], dict[str, Any], Path]:
+def smoke_run(
+    scenarios: Path, reports: Path, site_url: str, *names: str, extra: tuple[str, ...] = ()
+) -> tuple[subprocess.CompletedProcess[str], dict[str, Any], Path]:
     done = run_smoke(
         "run", *names, "--scenarios", str(scenarios), "--report-dir", str(reports), "--server-url", site_url, *extra
     )
@@ -30,7 +32,9 @@ def test_every_step_kind_passes_with_a_screenshot_per_step(scenarios: Path, tmp_
     done, results, run_dir = smoke_run(scenarios, tmp_path / "reports", site_url, "all-steps")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "PASS  Every step kind" in done.stdout
-    assert f"report: {run_dir.resolve()}/report.html" in done.stdout.replace(str(run_dir.resolve()), str(run_dir.resolve()))
+    assert f"report: {run_dir.resolve()}/report.html" in done.stdout.replace(
+        str(run_dir.resolve()), str(run_dir.resolve())
+    )
     [scenario] = results["scenarios"]
     assert scenario["status"] == "passed"
     kinds = {step["kind"] for step in scenario["steps"]}
@@ -78,8 +82,15 @@ def test_failure_names_step_caption_expected_and_shown(scenarios: Path, tmp_path
     failed = [s for s in scenario["steps"] if s["status"] == "failed"]
     assert len(failed) == 1 and failed[0]["screenshot"].endswith("-failed.jpg")
     assert (run_dir / failed[0]["screenshot"]).exists()
-    assert failed[0]["error"] == {"message": failed[0]["error"]["message"], "expected": "$99.00", "actual": "$120.50", "kind": "assertion"}
-    assert [s["index"] for s in scenario["steps"] if not s["index"].startswith("0.")] == ["1", "2"], "nothing runs after a failure"
+    assert failed[0]["error"] == {
+        "message": failed[0]["error"]["message"],
+        "expected": "$99.00",
+        "actual": "$120.50",
+        "kind": "assertion",
+    }
+    assert [s["index"] for s in scenario["steps"] if not s["index"].startswith("0.")] == ["1", "2"], (
+        "nothing runs after a failure"
+    )
     assert results["status"] == "failed" and results["verdict"].startswith("FAILED")
     assert scenario["trace"] and (run_dir / scenario["trace"]).exists()
 
@@ -161,7 +172,9 @@ def test_headed_without_display_says_how(scenarios: Path, tmp_path: Path) -> Non
     assert done.returncode == 2 and "xvfb-run" in done.stderr
 
 
-def test_a_target_that_dies_mid_run_fails_the_rest_fast_and_the_report_is_written(scenarios: Path, tmp_path: Path) -> None:
+def test_a_target_that_dies_mid_run_fails_the_rest_fast_and_the_report_is_written(
+    scenarios: Path, tmp_path: Path
+) -> None:
     from tests.conftest import EXAMPLE
 
     targets = scenarios / "targets.yaml"
@@ -175,12 +188,27 @@ def test_a_target_that_dies_mid_run_fails_the_rest_fast_and_the_report_is_writte
     for name in ("b-after-1", "c-after-2", "d-after-3"):
         (scenarios / f"{name}.yaml").write_text(f"name: {name}\nrole: demo\nsteps:\n  - open: /home.html\n")
     started = time.monotonic()
-    done = run_smoke("run", "a-kill", "b-after-1", "c-after-2", "d-after-3", "--scenarios", str(scenarios), "--report-dir", str(tmp_path / "r"))
+    done = run_smoke(
+        "run",
+        "a-kill",
+        "b-after-1",
+        "c-after-2",
+        "d-after-3",
+        "--scenarios",
+        str(scenarios),
+        "--report-dir",
+        str(tmp_path / "r"),
+    )
     elapsed = time.monotonic() - started
     assert done.returncode == 1, done.stdout + done.stderr
     results = json.loads((tmp_path / "r" / "latest" / "results.json").read_text())
     statuses = {s["name"]: s["status"] for s in results["scenarios"]}
-    assert statuses == {"Kill the target": "passed", "b-after-1": "failed", "c-after-2": "failed", "d-after-3": "failed"}
+    assert statuses == {
+        "Kill the target": "passed",
+        "b-after-1": "failed",
+        "c-after-2": "failed",
+        "d-after-3": "failed",
+    }
     for s in results["scenarios"][1:]:
         assert s["error"]["kind"] == "target" and "target unreachable" in s["error"]["message"]
         assert s["duration_s"] < 3

@@ -17,10 +17,24 @@ pytestmark = pytest.mark.browser
 
 
 def test_two_workers_write_one_report_with_every_scenario(scenarios: Path, tmp_path: Path, site_url: str) -> None:
-    done = run_smoke("run", "--workers", "2", "--scenarios", str(scenarios), "--report-dir", str(tmp_path / "r"), "--server-url", site_url)
+    done = run_smoke(
+        "run",
+        "--workers",
+        "2",
+        "--scenarios",
+        str(scenarios),
+        "--report-dir",
+        str(tmp_path / "r"),
+        "--server-url",
+        site_url,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     results = json.loads((tmp_path / "r" / "latest" / "results.json").read_text())
-    assert sorted(s["name"] for s in results["scenarios"]) == ["Accounts show their expected values", "Every step kind", "Log in and see the overview"]
+    assert sorted(s["name"] for s in results["scenarios"]) == [
+        "Accounts show their expected values",
+        "Every step kind",
+        "Log in and see the overview",
+    ]
     assert {s["worker"] for s in results["scenarios"]} <= {"gw0", "gw1"}
     assert all(s["status"] == "passed" for s in results["scenarios"])
     junit = (tmp_path / "r" / "latest" / "junit.xml").read_text()
@@ -29,7 +43,7 @@ def test_two_workers_write_one_report_with_every_scenario(scenarios: Path, tmp_p
     assert 3 <= results["logins"] <= 4
 
 
-FLAKY = '''
+FLAKY = """
 from pathlib import Path
 
 def fails_first_time(page, context):
@@ -37,13 +51,28 @@ def fails_first_time(page, context):
     if not marker.exists():
         marker.write_text("1")
         raise AssertionError("first attempt fails on purpose")
-'''
+"""
 
 
-def test_a_scenario_that_passes_on_retry_is_flaky_with_both_attempts(scenarios: Path, tmp_path: Path, site_url: str) -> None:
+def test_a_scenario_that_passes_on_retry_is_flaky_with_both_attempts(
+    scenarios: Path, tmp_path: Path, site_url: str
+) -> None:
     (scenarios / "checks" / "flaky.py").write_text(FLAKY)
-    (scenarios / "flaky.yaml").write_text("name: Sometimes fails\nrole: demo\nsteps:\n  - open: /home.html\n  - call: checks.flaky:fails_first_time\n")
-    done = run_smoke("run", "flaky", "--retries", "1", "--scenarios", str(scenarios), "--report-dir", str(tmp_path / "r"), "--server-url", site_url)
+    (scenarios / "flaky.yaml").write_text(
+        "name: Sometimes fails\nrole: demo\nsteps:\n  - open: /home.html\n  - call: checks.flaky:fails_first_time\n"
+    )
+    done = run_smoke(
+        "run",
+        "flaky",
+        "--retries",
+        "1",
+        "--scenarios",
+        str(scenarios),
+        "--report-dir",
+        str(tmp_path / "r"),
+        "--server-url",
+        site_url,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "FLAKY Sometimes fails" in done.stdout
     results = json.loads((tmp_path / "r" / "latest" / "results.json").read_text())
@@ -51,8 +80,7 @@ def test_a_scenario_that_passes_on_retry_is_flaky_with_both_attempts(scenarios: 
     assert scenario["status"] == "flaky" and results["counts"]["flaky"] == 1
     [attempt] = scenario["attempts"]
     assert attempt["status"] == "failed" and "on purpose" in attempt["error"]["message"]
-    failed_shot = [s["screenshot"] for s in attempt["steps"] if s["status"] == "failed"][0]
-    assert "attempt1" not in failed_shot or True
+    failed_shot = next(s["screenshot"] for s in attempt["steps"] if s["status"] == "failed")
     assert (tmp_path / "r" / "latest" / failed_shot).exists()
     final_shots = [s["screenshot"] for s in scenario["steps"] if s["screenshot"]]
     assert all("/attempt2/" in shot for shot in final_shots), final_shots
@@ -82,10 +110,21 @@ def receiver() -> Iterator[str]:
 
 
 def test_notify_posts_a_summary_on_failure_only(scenarios: Path, tmp_path: Path, site_url: str, receiver: str) -> None:
-    args = ("--scenarios", str(scenarios), "--report-dir", str(tmp_path / "r"), "--server-url", site_url, "--notify", receiver)
+    args = (
+        "--scenarios",
+        str(scenarios),
+        "--report-dir",
+        str(tmp_path / "r"),
+        "--server-url",
+        site_url,
+        "--notify",
+        receiver,
+    )
     done = run_smoke("run", "login", *args)
     assert done.returncode == 0 and _Receiver.received == []
-    (scenarios / "broken.yaml").write_text("name: Broken page\nrole: demo\nsteps:\n  - open: /home.html\n  - expect_text: {text: Nope}\n    timeout: 1\n")
+    (scenarios / "broken.yaml").write_text(
+        "name: Broken page\nrole: demo\nsteps:\n  - open: /home.html\n  - expect_text: {text: Nope}\n    timeout: 1\n"
+    )
     done = run_smoke("run", "broken", *args)
     assert done.returncode == 1
     [payload] = _Receiver.received
@@ -104,7 +143,9 @@ def test_prune_keeps_the_newest_runs(tmp_path: Path) -> None:
     for i in range(4):
         run = reports / f"run{i}"
         run.mkdir(parents=True)
-        (run / "results.json").write_text(json.dumps({"id": f"run{i}", "started": f"2026-11-2{i}T02:00:00+00:00", "scenarios": []}))
+        (run / "results.json").write_text(
+            json.dumps({"id": f"run{i}", "started": f"2026-11-2{i}T02:00:00+00:00", "scenarios": []})
+        )
         os.utime(run / "results.json", (time.time() - 1000 + i, time.time() - 1000 + i))
     (reports / "latest").symlink_to("run3")
     done = run_smoke("prune", "--keep", "2", "--report-dir", str(reports))
@@ -140,7 +181,17 @@ def test_a_run_through_a_local_playwright_run_server(scenarios: Path, tmp_path: 
         found = find_chromium()
         if found.source == "system":
             extra += ["--remote-executable", str(found.executable)]
-        done = run_smoke("run", "login", "--scenarios", str(scenarios), "--report-dir", str(tmp_path / "r"), "--server-url", site_url, *extra)
+        done = run_smoke(
+            "run",
+            "login",
+            "--scenarios",
+            str(scenarios),
+            "--report-dir",
+            str(tmp_path / "r"),
+            "--server-url",
+            site_url,
+            *extra,
+        )
         assert done.returncode == 0, done.stdout + done.stderr
         results = json.loads((tmp_path / "r" / "latest" / "results.json").read_text())
         assert results["browser"]["remote"] == f"ws://127.0.0.1:{port}/"

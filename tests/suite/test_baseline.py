@@ -46,7 +46,15 @@ def test_capture_compares_clean_and_one_edited_balance_fails_exactly_that_accoun
 
 
 def test_capture_refuses_nothing_on_a_read_only_target_and_needs_its_credentials(tmp_path: Path) -> None:
-    done = run_smoke("baseline", "capture", "--target", "production", "--out", str(tmp_path / "x.yaml"), env={"SMOKE_ADMIN_USER": "", "SMOKE_ADMIN_PASSWORD": ""})
+    done = run_smoke(
+        "baseline",
+        "capture",
+        "--target",
+        "production",
+        "--out",
+        str(tmp_path / "x.yaml"),
+        env={"SMOKE_ADMIN_USER": "", "SMOKE_ADMIN_PASSWORD": ""},
+    )
     # production is read-only and unreachable here; capture still gets as far as checking it
     assert done.returncode == 2
     assert "unreachable" in done.stderr or "not set" in done.stderr

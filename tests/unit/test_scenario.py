@@ -10,7 +10,6 @@ import pytest
 from smoke.project import check_all, load_project
 from smoke.scenario import load_scenario
 from smoke.yamlfile import ConfigError
-
 from tests.conftest import EXAMPLE
 
 
