@@ -554,6 +554,7 @@ class ScenarioRun:
         records: list[RowRecord] = []
         failed: list[RowRecord] = []
         skipped = 0
+        grid_cells: list[tuple[str, str, str, RowRecord]] = []
         for number, row in enumerate(rows, 1):
             self.row = row
             if step.args.get("where") and str(render(step.args["where"], self.template_context())).strip().lower() in (
@@ -580,11 +581,20 @@ class ScenarioRun:
                 rec.error = exc.error
                 failed.append(rec)
             records.append(rec)
+            grid = step.args.get("grid")
+            if isinstance(grid, dict) and {"rows", "columns"} <= set(grid):
+                try:
+                    cell = render(grid, self.template_context())
+                    grid_cells.append((str(cell["rows"]), str(cell["columns"]), str(cell.get("cell", "")), rec))
+                except TemplateValueError:
+                    pass
         self.row = None
         if skipped:
             record.caption = record.caption.replace(
                 f"({len(rows)} rows)", f"({len(rows) - skipped} of {len(rows)} rows)"
             )
+        if grid_cells:  # the grid first: it is what a reader takes in at a glance
+            self.result.tables.append(_grid(str(args.get("title") or args["data"]) + " (grid)", grid_cells))
         self.result.tables.append(_table(str(args.get("title") or args["data"]), str(args["data"]), records))
         record.duration_s = round(time.monotonic() - t0, 3)
         if failed:
@@ -689,4 +699,27 @@ def _table(title: str, data_name: str, records: list[RowRecord]) -> DataTable:
         message = rec.error.message if rec.error else None
         cells.append("FAIL" if rec.error else "PASS")
         table.rows.append(TableRow(cells=cells, status=status, diffs=diffs, message=message))  # type: ignore[arg-type]
+    return table
+
+
+def _grid(title: str, cells: list[tuple[str, str, str, RowRecord]]) -> DataTable:
+    """Rows of a for_each laid out as a grid: one line per `rows` value, one column per `columns` value."""
+    row_names = list(dict.fromkeys(c[0] for c in cells))
+    column_names = list(dict.fromkeys(c[1] for c in cells))
+    table = DataTable(title=title, columns=["", *column_names], kind="permissions")
+    by_key = {(r, c): (text, rec) for r, c, text, rec in cells}
+    for name in row_names:
+        texts = [name]
+        diffs: dict[str, list[str]] = {}
+        failed = False
+        for column in column_names:
+            if (name, column) not in by_key:
+                texts.append("")
+                continue
+            text, rec = by_key[(name, column)]
+            texts.append(text)
+            if rec.error is not None:
+                failed = True
+                diffs[column] = [f"{text}: {rec.error.expected or ''}", rec.error.actual or rec.error.message]
+        table.rows.append(TableRow(cells=texts, status="failed" if failed else "passed", diffs=diffs))
     return table

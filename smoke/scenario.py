@@ -333,7 +333,8 @@ def check_steps(
                 if isinstance(row, dict):
                     row_scope |= set(row)
         for text in _template_strings(step):
-            inner = row_scope is not None and text in (step.args.get("label"), step.args.get("where"))
+            grid = step.args.get("grid") if isinstance(step.args.get("grid"), dict) else {}
+            inner = row_scope is not None and text in (step.args.get("label"), step.args.get("where"), *grid.values())
             env_used |= check_template(
                 text,
                 step.pos,

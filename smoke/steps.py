@@ -60,7 +60,9 @@ class Context(Protocol):
     def is_secret(self, value: str) -> bool: ...
     def mask_element(self, locator: Locator) -> None: ...
     def named_screenshot(self, name: str, full_page: bool) -> None: ...
-    def compare_screenshot(self, name: str, masks: list[LocatorSpec], full_page: bool, threshold: float, tolerance: int, strict: bool) -> Any: ...
+    def compare_screenshot(
+        self, name: str, masks: list[LocatorSpec], full_page: bool, threshold: float, tolerance: int, strict: bool
+    ) -> Any: ...
     def template_context(self) -> dict[str, Any]: ...
 
 
@@ -212,7 +214,10 @@ def _act(call: StepCall, action: Callable[[Locator], None]) -> None:
     example="open: /Overview/1001",
     caption=lambda a, w: f"Open {a['url']}",
     scalar="url",
-    params=(Param("url", required=True), Param("wait_until", choices=("load", "domcontentloaded", "networkidle", "commit"))),
+    params=(
+        Param("url", required=True),
+        Param("wait_until", choices=("load", "domcontentloaded", "networkidle", "commit")),
+    ),
 )
 def open_(call: StepCall) -> None:
     """Go to a page. A path is taken relative to the current side's base URL (AdminPortal or portal);
@@ -224,7 +229,14 @@ def open_(call: StepCall) -> None:
         response = call.page.goto(url, wait_until=call.args.get("wait_until", "load"), timeout=call.timeout_ms * 3)
     except PlaywrightError as exc:
         first = str(exc).splitlines()[0]
-        kind = "target" if re.search(r"ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_NAME_NOT_RESOLVED|ERR_ADDRESS_UNREACHABLE|ERR_EMPTY_RESPONSE", first) else "error"
+        kind = (
+            "target"
+            if re.search(
+                r"ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_NAME_NOT_RESOLVED|ERR_ADDRESS_UNREACHABLE|ERR_EMPTY_RESPONSE",
+                first,
+            )
+            else "error"
+        )
         raise StepFailure(f"could not open {url}: {first}", expected=url, actual=first, kind=kind) from None
     if response is not None and response.status >= 500:
         raise StepFailure(
@@ -315,7 +327,13 @@ def select(call: StepCall) -> None:
         ) from None
 
 
-@step("check", example="check: {label: Ticket Assignable}", caption=lambda a, w: f"Tick {w}", locator="required", scalar="locator")
+@step(
+    "check",
+    example="check: {label: Ticket Assignable}",
+    caption=lambda a, w: f"Tick {w}",
+    locator="required",
+    scalar="locator",
+)
 def check(call: StepCall) -> None:
     """Tick a checkbox or choose a radio button.
 
@@ -323,7 +341,13 @@ def check(call: StepCall) -> None:
     _act(call, lambda loc: loc.check(timeout=call.timeout_ms))
 
 
-@step("uncheck", example="uncheck: {label: Enabled}", caption=lambda a, w: f"Untick {w}", locator="required", scalar="locator")
+@step(
+    "uncheck",
+    example="uncheck: {label: Enabled}",
+    caption=lambda a, w: f"Untick {w}",
+    locator="required",
+    scalar="locator",
+)
 def uncheck(call: StepCall) -> None:
     """Clear a checkbox.
 
@@ -366,7 +390,9 @@ def upload(call: StepCall) -> None:
     for name in files:
         path = Path(name) if Path(name).is_absolute() else call.ctx.scenarios_dir / name
         if not path.exists():
-            raise StepFailure(f"file to upload not found: {path}", expected="an existing file", actual="missing", kind="error")
+            raise StepFailure(
+                f"file to upload not found: {path}", expected="an existing file", actual="missing", kind="error"
+            )
         paths.append(path)
     _act(call, lambda loc: loc.set_input_files(paths, timeout=call.timeout_ms))
 
@@ -489,7 +515,9 @@ def expect_value(call: StepCall) -> Check:
         if _count(call.target) == 0:
             raise _missing(call) from None
         shown = _text_of(call.target) or ""
-        raise StepFailure(f"expected {call.what()} to hold {value!r}, but it holds {shown!r}", expected=value, actual=shown) from None
+        raise StepFailure(
+            f"expected {call.what()} to hold {value!r}, but it holds {shown!r}", expected=value, actual=shown
+        ) from None
     return Check(expected=value, shown=value)
 
 
@@ -556,7 +584,9 @@ def expect_count(call: StepCall) -> Check:
         expect(call.target).to_have_count(wanted, timeout=call.timeout_ms)
     except AssertionError:
         found = _count(call.target)
-        raise StepFailure(f"expected {wanted} × {call.what()}, found {found}", expected=str(wanted), actual=str(found)) from None
+        raise StepFailure(
+            f"expected {wanted} × {call.what()}, found {found}", expected=str(wanted), actual=str(found)
+        ) from None
     return Check(expected=str(wanted), shown=str(wanted))
 
 
@@ -565,7 +595,9 @@ def expect_count(call: StepCall) -> Check:
 
 def _parse_save(step_: Step, value: Any, pos: Pos, label: str) -> None:
     if not isinstance(value, dict) or not value:
-        raise ConfigError(f"{label}: save takes NAME: locator pairs", pos, "e.g. save: {account_number: {test_id: account-number}}")
+        raise ConfigError(
+            f"{label}: save takes NAME: locator pairs", pos, "e.g. save: {account_number: {test_id: account-number}}"
+        )
     out: dict[str, LocatorSpec] = {}
     options: dict[str, dict[str, str]] = {}
     for name, raw in value.items():
@@ -674,11 +706,20 @@ def _parse_compare(step_: Step, value: Any, pos: Pos, label: str) -> None:
             item_pos = value.key_pos.get(key, pos) if isinstance(value, MarkedDict) else pos
             raise ConfigError(f"{label}: unknown setting {key!r}", item_pos, f"compare takes: {', '.join(known)}")
     name = value.get("name")
-    if not isinstance(name, str | int) or isinstance(name, bool) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", str(name)):
-        raise ConfigError(f"{label}: compare needs a name: (letters, digits, - _ .), the baseline's file name", pos, example)
+    if (
+        not isinstance(name, str | int)
+        or isinstance(name, bool)
+        or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", str(name))
+    ):
+        raise ConfigError(
+            f"{label}: compare needs a name: (letters, digits, - _ .), the baseline's file name", pos, example
+        )
     threshold = value.get("threshold", DEFAULT_THRESHOLD)
     if not isinstance(threshold, int | float) or isinstance(threshold, bool) or not 0 <= threshold < 1:
-        raise ConfigError(f"{label}: threshold is the share of pixels that may change, from 0 to 1 (0.01 = 1%), got {threshold!r}", pos)
+        raise ConfigError(
+            f"{label}: threshold is the share of pixels that may change, from 0 to 1 (0.01 = 1%), got {threshold!r}",
+            pos,
+        )
     tolerance = value.get("tolerance", DEFAULT_TOLERANCE)
     if not isinstance(tolerance, int) or isinstance(tolerance, bool) or not 0 <= tolerance <= 255:
         raise ConfigError(f"{label}: tolerance is a colour difference from 0 to 255, got {tolerance!r}", pos)
@@ -745,9 +786,15 @@ def compare(call: StepCall) -> None:
 @step(
     "wait_for",
     example="wait_for: {text: Completed, in: {table: Provisioning Queue}}",
-    caption=lambda a, w: "Wait for " + (f"the address {a['url']}" if a.get("url") else f"{w} to be {a.get('state', 'visible')}"),
+    caption=lambda a, w: (
+        "Wait for " + (f"the address {a['url']}" if a.get("url") else f"{w} to be {a.get('state', 'visible')}")
+    ),
     locator="optional",
-    params=(Param("state", choices=("visible", "hidden", "attached", "detached")), Param("url"), Param("reload", (bool,))),
+    params=(
+        Param("state", choices=("visible", "hidden", "attached", "detached")),
+        Param("url"),
+        Param("reload", (bool,)),
+    ),
 )
 def wait_for(call: StepCall) -> None:
     """Wait for an element to appear (or ``state: hidden`` to go), or for the address to contain
@@ -805,6 +852,7 @@ def _for_each_caption(a: dict[str, Any], w: str) -> str:
         Param("label"),
         Param("title"),
         Param("where"),
+        Param("grid", (dict,)),
         Param("steps", (list,), required=True),
     ),
     nested=True,
@@ -814,7 +862,9 @@ def for_each(call: StepCall) -> None:
     the row's values as ``{{ row.FIELD }}``. Every row is reported as its own line with what was
     expected and what was shown; a failing row does not stop the others. ``label`` names a row in
     the report; ``title`` names the results table; ``where`` (an expression) skips the rows for
-    which it is empty or false.
+    which it is empty or false. ``grid: {rows: ..., columns: ..., cell: ...}`` (expressions) also
+    lays the rows out as a grid, e.g. functions x roles with "allowed"/"denied" in each cell; a
+    cell whose row failed shows what was expected and what was found.
 
     Example::
 
