@@ -74,6 +74,7 @@ def run_matrix(
     faults: list[str] | None = None,
     *,
     full: bool = False,
+    with_healthy: bool = True,
     workers: str | None = None,
     scenarios_dir: Path = Path("scenarios"),
     out_dir: Path | None = None,
@@ -87,56 +88,62 @@ def run_matrix(
     if errors:
         raise SystemExit(errors[0].line())
     out_dir = out_dir or Path(tempfile.mkdtemp(prefix="smoke-faults-"))
-    rows: list[FaultRow] = []
     names = faults or list(FAULTS)
     unknown = [n for n in names if n not in FAULTS]
     if unknown:
         raise SystemExit(f"unknown fault {unknown[0]!r}; `smoke sandbox --list-faults` lists them")
-
-    t0 = time.monotonic()
-    _, healthy = _run([], {ENV_VAR: ""}, out_dir / "healthy", workers, scenarios_dir)
-    healthy_row = FaultRow(
-        "(none)",
-        [],
-        [Path(s["file"]).stem for s in healthy.get("scenarios", [])],
-        _failed(healthy),
-        seconds=round(time.monotonic() - t0, 1),
-    )
-    healthy_row.caught = not healthy_row.failed and bool(healthy_row.ran)
-    healthy_row.note = "every scenario passes" if healthy_row.caught else "the healthy sandbox must pass every scenario"
-    rows.append(healthy_row)
-    say(
-        f"{'(none)':<28} {'ok' if healthy_row.caught else 'FAILED'}: {len(healthy_row.ran)} scenarios, {len(healthy_row.failed)} failed ({healthy_row.seconds}s)"
-    )
-
+    rows: list[FaultRow] = []
+    if with_healthy:
+        rows.append(_healthy(out_dir, workers, scenarios_dir, ENV_VAR, say))
     for name in names:
         fault = FAULTS[name]
-        if full:
-            chosen = [s.slug for s in scenarios]
-        else:
-            chosen = [s.slug for s in scenarios if set(s.checklist) & set(fault.checklist)]
-        row = FaultRow(name, list(fault.checklist), chosen)
-        if not chosen:
-            row.note = "no scenario covers " + ", ".join(fault.checklist)
-            rows.append(row)
-            say(f"{name:<28} MISSED: {row.note}")
-            continue
-        started = time.monotonic()
-        _, results = _run(chosen, {ENV_VAR: name}, out_dir / name, workers, scenarios_dir)
-        row.seconds = round(time.monotonic() - started, 1)
-        row.failed = _failed(results)
-        expected = [f for f in row.failed if set(f["checklist"].split(",")) & set(fault.checklist)]
-        row.caught = bool(expected)
-        if not row.caught:
-            row.note = "no scenario covering " + ", ".join(fault.checklist) + " failed"
-        first = expected[0] if expected else (row.failed[0] if row.failed else None)
-        summary = f"{first['scenario']}: {first['message']}" if first else "nothing failed"
-        say(f"{name:<28} {'caught' if row.caught else 'MISSED'}: {summary[:150]}")
-        rows.append(row)
+        chosen = [s.slug for s in scenarios if full or set(s.checklist) & set(fault.checklist)]
+        rows.append(_fault_row(name, list(fault.checklist), chosen, out_dir, workers, scenarios_dir, ENV_VAR, say))
     table = out_dir / "fault-matrix.md"
     table.write_text(markdown(rows))
     (out_dir / "fault-matrix.json").write_text(json.dumps([asdict(r) for r in rows], indent=2))
     return rows, table
+
+
+def _healthy(out_dir: Path, workers: str | None, scenarios_dir: Path, env_var: str, say: Any) -> FaultRow:
+    t0 = time.monotonic()
+    _, healthy = _run([], {env_var: ""}, out_dir / "healthy", workers, scenarios_dir)
+    row = FaultRow("(none)", [], [Path(s["file"]).stem for s in healthy.get("scenarios", [])], _failed(healthy))
+    row.seconds = round(time.monotonic() - t0, 1)
+    row.caught = not row.failed and bool(row.ran)
+    row.note = "every scenario passes" if row.caught else "the healthy sandbox must pass every scenario"
+    state = "ok" if row.caught else "FAILED"
+    say(f"{'(none)':<28} {state}: {len(row.ran)} scenarios, {len(row.failed)} failed ({row.seconds}s)")
+    return row
+
+
+def _fault_row(
+    name: str,
+    checklist: list[str],
+    chosen: list[str],
+    out_dir: Path,
+    workers: str | None,
+    scenarios_dir: Path,
+    env_var: str,
+    say: Any,
+) -> FaultRow:
+    row = FaultRow(name, checklist, chosen)
+    if not chosen:
+        row.note = "no scenario covers " + ", ".join(checklist)
+        say(f"{name:<28} MISSED: {row.note}")
+        return row
+    started = time.monotonic()
+    _, results = _run(chosen, {env_var: name}, out_dir / name, workers, scenarios_dir)
+    row.seconds = round(time.monotonic() - started, 1)
+    row.failed = _failed(results)
+    expected = [f for f in row.failed if set(f["checklist"].split(",")) & set(checklist)]
+    row.caught = bool(expected)
+    if not row.caught:
+        row.note = "no scenario covering " + ", ".join(checklist) + " failed"
+    first = expected[0] if expected else (row.failed[0] if row.failed else None)
+    summary = f"{first['scenario']}: {first['message']}" if first else "nothing failed"
+    say(f"{name:<28} {'caught' if row.caught else 'MISSED'}: {summary[:150]}")
+    return row
 
 
 def markdown(rows: list[FaultRow]) -> str:

@@ -65,9 +65,12 @@ class LocatorSpec:
     within: LocatorSpec | None = None
     has_text: str | None = None
     pos: Pos | None = None
+    label: str | None = None  # the locator-map name it came from: what messages call it
 
     def describe(self) -> str:
-        if self.how == "role":
+        if self.label:
+            base = self.label
+        elif self.how == "role":
             base = f"{self.value} {self.name!r}" if self.name else f"any {self.value}"
         elif self.how == "ref":
             base = f"{self.value!r}"
@@ -190,6 +193,7 @@ def resolve_ref(spec: LocatorSpec, locator_map: Mapping[str, LocatorSpec]) -> Lo
             within=resolve_ref(spec.within, locator_map) if spec.within is not None else mapped.within,
             has_text=spec.has_text or mapped.has_text,
             pos=mapped.pos,
+            label=spec.value,
         )
     within = resolve_ref(spec.within, locator_map) if spec.within is not None else None
     return LocatorSpec(

@@ -240,6 +240,15 @@ class ScenarioRun:
         said = "; ".join(" ".join(t.split()) for t in texts if t.strip())
         return self.session.secrets.scrub(said[:300]) or ""
 
+    def _heading(self) -> str:
+        if self._page is None or self._page.is_closed():
+            return ""
+        try:
+            texts = self._page.locator("h1, h2, title").all_inner_texts()
+        except PlaywrightError:
+            return ""
+        return self.session.secrets.scrub(" ".join(" ".join(t.split()) for t in texts[:2])[:200]) or ""
+
     def add_secret(self, value: str) -> None:
         self.session.secrets.add(value)
 
@@ -472,8 +481,10 @@ class ScenarioRun:
             else:
                 check = kind.func(call)
             if self._server_error and step.kind in ("click", "press", "open", "check", "uncheck", "select"):
+                said = self._alerts() or self._heading()
                 raise StepFailure(
-                    f"the page failed to load after this step: {self._server_error}",
+                    f"the page failed to load after this step: {self._server_error}"
+                    + (f" (the page says: {said})" if said else ""),
                     expected="a page (HTTP 200)",
                     actual=self._server_error,
                     kind="error",

@@ -333,8 +333,9 @@ def check_steps(
                 if isinstance(row, dict):
                     row_scope |= set(row)
         for text in _template_strings(step):
-            grid = step.args.get("grid") if isinstance(step.args.get("grid"), dict) else {}
-            inner = row_scope is not None and text in (step.args.get("label"), step.args.get("where"), *grid.values())
+            grid = step.args.get("grid")
+            grid_texts = list(grid.values()) if isinstance(grid, dict) else []
+            inner = row_scope is not None and text in (step.args.get("label"), step.args.get("where"), *grid_texts)
             env_used |= check_template(
                 text,
                 step.pos,
