@@ -695,26 +695,19 @@ def baseline_accept(run_ref: str, steps: tuple[str, ...], baselines: Path | None
     click.echo(f"accepted {len(accepted)} screenshot{'s' if len(accepted) != 1 else ''}")
 
 
-def _register_sandbox() -> None:
+def _register_optional(module: str, name: str) -> None:
+    """Commands that live beside the tester (the sandbox, demo mode) and are optional for it."""
+    import importlib
+
     try:
-        from smoke.sandbox.cli import sandbox
-    except ImportError:  # the sandbox is optional for the tester itself
+        command = getattr(importlib.import_module(module), name)
+    except ImportError:
         return
-    main.add_command(sandbox, name="sandbox")
+    main.add_command(command, name=name)
 
 
-_register_sandbox()
-
-
-def _register_demo() -> None:
-    try:
-        from smoke.demo import demo
-    except ImportError:  # demo mode is optional for the tester itself
-        return
-    main.add_command(demo, name="demo")
-
-
-_register_demo()
+_register_optional("smoke.sandbox.cli", "sandbox")
+_register_optional("smoke.demo", "demo")
 
 
 if __name__ == "__main__":
