@@ -32,6 +32,7 @@ CHECK_KINDS = {
     "expect_count",
     "expect_url",
     "expect_no_text",
+    "expect_json",
     "call",
     "save",
 }
