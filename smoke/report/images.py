@@ -7,6 +7,7 @@ high quality without chroma subsampling (subsampling smears coloured text), LANC
 from __future__ import annotations
 
 import base64
+import io
 import mimetypes
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -28,9 +29,7 @@ def _format_for(path: Path) -> str:
     try:
         return _FORMATS[path.suffix.lower()]
     except KeyError:
-        raise ValueError(
-            f"unsupported image type {path.suffix!r} for {path} (use .jpg, .webp or .png)"
-        ) from None
+        raise ValueError(f"unsupported image type {path.suffix!r} for {path} (use .jpg, .webp or .png)") from None
 
 
 def _save(image: Image.Image, dst: Path, quality: int) -> None:
@@ -130,6 +129,21 @@ def mime_type(path: Path) -> str:
 
 def data_uri(path: Path) -> str:
     return f"data:{mime_type(path)};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def compact_data_uri(path: Path, quality: int = 60) -> str:
+    """A screenshot for the single-file report: WebP at a quality that keeps text legible, about
+    half the size of the JPEG on disk (a suite's single file is mostly its screenshots)."""
+    try:
+        with Image.open(path) as image:
+            out = io.BytesIO()
+            image.convert("RGB").save(out, "WEBP", quality=quality, method=2)
+    except (OSError, ValueError):
+        return data_uri(path)
+    data = out.getvalue()
+    if len(data) >= path.stat().st_size:
+        return data_uri(path)
+    return f"data:image/webp;base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def ensure_thumbnails(run_dir: Path, screenshots: Sequence[str], width: int = 320) -> dict[str, str]:

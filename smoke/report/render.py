@@ -119,6 +119,11 @@ def render_report(
 
     out = Path(out) if out else run_dir / ("report-single.html" if single_file else "report.html")
     images = Images(run_dir, out.parent, embed=single_file)
+    images.prefetch(
+        step.screenshot or ""
+        for scenario in run.scenarios
+        for step in [*scenario.steps, *(s for a in scenario.attempts for s in a.steps)]
+    )
     scrubber = Scrubber(secrets)
     view = build_view(
         run,

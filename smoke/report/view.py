@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from smoke.report.images import data_uri, image_size
+from smoke.report.images import compact_data_uri, data_uri, image_size
 from smoke.results import DataTable, RunResult, ScenarioResult, StepError, StepResult, VisualCheck
 
 FAILING = frozenset({"failed", "error"})
@@ -46,8 +46,7 @@ DEFAULT_CHECKLIST = {
     "account-data": "Account data shown in the portal is accurate (account name, bill date, balance, ...).",
     "custom-code": "Custom code, page extensions and actions work.",
     "data-import": "Regular data imports import without issue.",
-    "diverse-accounts": "Ten or more diverse accounts: balances and charges match production "
-    "(previous release).",
+    "diverse-accounts": "Ten or more diverse accounts: balances and charges match production (previous release).",
     "role-permissions": "Each staff role can reach the functions it needs (workorders, tickets, "
     "adding accounts, adding packages) and nothing it should not.",
     "new-features": "Walk through new features (the headed demo/training run).",
@@ -75,9 +74,7 @@ class Scrubber:
                 variants.update({compact, " ".join(groups), "-".join(groups)})
             variants.add(quote(secret, safe=""))
         # html.escape for the document pass: a secret with & or < is in the HTML escaped
-        escaped = {html.escape(v, quote=True) for v in variants} | {
-            html.escape(v, quote=False) for v in variants
-        }
+        escaped = {html.escape(v, quote=True) for v in variants} | {html.escape(v, quote=False) for v in variants}
         self._text = sorted(variants, key=len, reverse=True)
         # Secrets shorter than four characters would also match markup; they are masked in the texts only
         self._document = sorted((v for v in variants | escaped if len(v) >= 4), key=len, reverse=True)
@@ -122,6 +119,17 @@ class Images:
         self.prefix = "" if prefix == "." else Path(prefix).as_posix() + "/"
         self._uris: dict[str, str] = {}
 
+    def prefetch(self, rels: Iterable[str]) -> None:
+        """Encode the embedded screenshots on every core at once, before the template asks."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        todo = sorted({r for r in rels if r and r not in self._uris and self.exists(r) and "/thumbs/" not in f"/{r}"})
+        if not self.embed or not todo:
+            return
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+            for rel, uri in zip(todo, pool.map(lambda r: compact_data_uri(self.run_dir / r), todo), strict=True):
+                self._uris[rel] = uri
+
     def exists(self, rel: str | None) -> bool:
         return bool(rel) and (self.run_dir / rel).is_file()  # type: ignore[operator]
 
@@ -137,7 +145,8 @@ class Images:
         if not self.embed:
             return self.prefix + quote(Path(rel).as_posix(), safe="/")
         if rel not in self._uris:
-            self._uris[rel] = data_uri(self.run_dir / rel)
+            thumbnail = "/thumbs/" in f"/{Path(rel).as_posix()}"
+            self._uris[rel] = data_uri(self.run_dir / rel) if thumbnail else compact_data_uri(self.run_dir / rel)
         return self._uris[rel]
 
     def size(self, rel: str | None) -> tuple[int, int] | None:
@@ -267,8 +276,7 @@ def _steps(steps: Sequence[StepResult], prefix: str, images: Images, failed_step
                 "row": step.row,
                 "url": step.url,
                 "error": _error(step.error),
-                "is_failure": step.status in FAILING
-                or (failed_step is not None and step.index == failed_step),
+                "is_failure": step.status in FAILING or (failed_step is not None and step.index == failed_step),
                 "shot_path": shot,
                 "shot_missing": bool(shot) and not images.exists(shot),
                 # a loop's own line only groups the steps under it, which carry the screenshots
@@ -604,7 +612,13 @@ def build_view(
             record = st["visual"]
             if record is None:
                 continue
-            entry = {"scenario": view["name"], "scenario_anchor": view["anchor"], "step": st["index"], "caption": st["caption"], **record}
+            entry = {
+                "scenario": view["name"],
+                "scenario_anchor": view["anchor"],
+                "step": st["index"],
+                "caption": st["caption"],
+                **record,
+            }
             if record["changed"]:
                 visual_changes.append(entry)
             elif record["status"] == "no-baseline":

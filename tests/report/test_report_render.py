@@ -125,9 +125,7 @@ def test_differences_are_highlighted(tmp_path: Path) -> None:
     diffs = doc.find("td", class_="diff")
     assert len(diffs) == 3
     accounts = text[text.index("Accounts: expected (production) vs shown (staging)") :]
-    cell = accounts[
-        accounts.index('<td class="diff') : accounts.index("</td>", accounts.index('<td class="diff'))
-    ]
+    cell = accounts[accounts.index('<td class="diff') : accounts.index("</td>", accounts.index('<td class="diff'))]
     assert "$120.00" in cell and '<mark class="diff-shown">$95.00</mark>' in cell
     assert "balance differs from production" in accounts
     grid = text[text.index("Role x function permissions") :]
@@ -173,7 +171,10 @@ def test_single_file_has_no_external_references_and_embeds_images(synthetic_run:
     assert not doc.find("link") and all("src" not in s for _, s in doc.tags if _ == "script")
     images = doc.find("img")
     assert len(images) > 80
-    assert all(img["src"].startswith(("data:image/jpeg;base64,", "data:image/png;base64,")) for img in images)
+    assert all(
+        img["src"].startswith(("data:image/jpeg;base64,", "data:image/png;base64,", "data:image/webp;base64,"))
+        for img in images
+    )
     assert not re.search(r"""(src|srcset)=["'](?!data:)""", text)
     assert not re.search(r"url\((?!data:)", text)
     assert "@import" not in text and "<style>" in text
@@ -205,9 +206,7 @@ def test_manifest_hashes_match_the_files(synthetic_run: Path) -> None:
     # the report shows the manifest's hash; the report's own hash is in its sidecar
     report = render_report(synthetic_run)
     shown = re.search(r'id="manifest-sha256">([0-9a-f]{64})<', report.read_text(encoding="utf-8"))
-    assert (
-        shown and shown.group(1) == hashlib.sha256((synthetic_run / "manifest.json").read_bytes()).hexdigest()
-    )
+    assert shown and shown.group(1) == hashlib.sha256((synthetic_run / "manifest.json").read_bytes()).hexdigest()
     sidecar = (synthetic_run / "report.html.sha256").read_text().split()
     assert sidecar == [hashlib.sha256(report.read_bytes()).hexdigest(), "report.html"]
     assert verify_manifest(synthetic_run) == []
@@ -329,9 +328,9 @@ def test_report_written_elsewhere_links_back_to_the_run(synthetic_run: Path, tmp
 def test_a_run_without_checklist_or_scenarios_renders(tmp_path: Path) -> None:
     run_dir = tmp_path / "empty"
     run_dir.mkdir()
-    RunResult(
-        id="empty", started="2026-11-26T02:00:00Z", status="interrupted", interrupted="target unreachable"
-    ).write(run_dir / "results.json")
+    RunResult(id="empty", started="2026-11-26T02:00:00Z", status="interrupted", interrupted="target unreachable").write(
+        run_dir / "results.json"
+    )
     text, doc = _render(run_dir)
     assert 'class="verdict-headline">INTERRUPTED</p>' in text and "target unreachable" in text
     rows = [r for r in doc.find("tr") if r.get("id", "").startswith("cl-")]
