@@ -28,6 +28,7 @@ class SandboxState:
     clock: Any
     worker: Any = None
     look: str = "classic"
+    radius_url: str | None = None  # the external provisioning target (smoke.sandbox.radius), if any
 
     def make_ctx(self) -> domain.Ctx:
         return domain.Ctx(db.connect(self.db_path), self.today, self.faults, self.clock)
@@ -62,8 +63,12 @@ def create_app(
     start_worker: bool = False,
     testing: bool = False,
     look: str = "classic",
+    radius_url: str | None = None,
 ) -> Flask:
-    """Build the sandbox application over an existing, seeded database file."""
+    """Build the sandbox application over an existing, seeded database file.
+
+    ``radius_url``: the RADIUS stand-in the provisioning worker sends requests to (``/health``
+    reports it); without one the worker completes requests without an external system."""
     today = today or date.fromisoformat(_meta(db_path, "today") or "2026-06-15")
     app = Flask(__name__, static_url_path="/static/sandbox")
     app.config.update(
@@ -77,7 +82,9 @@ def create_app(
         TEMPLATES_AUTO_RELOAD=False,
     )
     CSRFProtect(app)
-    st = SandboxState(str(db_path), frozenset(faults), today, domain.make_clock(today), look=look)
+    st = SandboxState(
+        str(db_path), frozenset(faults), today, domain.make_clock(today), look=look, radius_url=radius_url
+    )
     app.extensions["sandbox"] = st
 
     from .admin import bp as admin_bp
@@ -113,7 +120,9 @@ def create_app(
     def health() -> Any:
         c = get_ctx()
         c.q1("SELECT 1 FROM meta LIMIT 1")
-        extra = {"look": st.look} if st.look != "classic" else {}  # the classic answer stays as it was
+        extra: dict[str, Any] = {"look": st.look} if st.look != "classic" else {}  # the classic answer stays
+        if st.radius_url:
+            extra["radius"] = st.radius_url  # where the external provisioning target listens
         return jsonify(
             status="ok",
             version=st.version,
@@ -189,7 +198,12 @@ def create_app(
     if start_worker:
         from .provisioning import Worker
 
-        st.worker = Worker(st.make_ctx)
+        client = None
+        if radius_url:
+            from .radius import RadiusClient
+
+            client = RadiusClient.for_url(radius_url)
+        st.worker = Worker(st.make_ctx, client=client)
         st.worker.start()
     return app
 

@@ -17,6 +17,14 @@ from . import DEFAULT_TODAY, LOOK_ENV, LOOKS, TODAY_ENV
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option(
+    "--radius-port",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Port of the RADIUS stand-in (the external provisioning target, its own process); 0 picks a free one.",
+)
+@click.option("--no-radius", is_flag=True, help="Start no RADIUS stand-in: provisioning completes without one.")
+@click.option(
     "--fault",
     "faults",
     multiple=True,
@@ -47,6 +55,8 @@ from . import DEFAULT_TODAY, LOOK_ENV, LOOKS, TODAY_ENV
 def sandbox(
     port: int,
     host: str,
+    radius_port: int,
+    no_radius: bool,
     faults: tuple[str, ...],
     db_path: str | None,
     keep: bool,
@@ -59,7 +69,8 @@ def sandbox(
     It creates and seeds a fresh SQLite database (accounts, staff users for five roles, portal
     customers, card processors in test mode, a page extension, an action, custom code), serves it
     with waitress, and prints the AdminPortal and portal URLs and the demo users with their
-    passwords. Faults make it behave like a bad upgrade in one specific way, so the smoke suite can
+    passwords. It also starts the RADIUS stand-in, the external system the provisioning worker
+    provisions to (its own process and port; the banner's "RADIUS:" line and /health say where). Faults make it behave like a bad upgrade in one specific way, so the smoke suite can
     be shown to catch it. GET /health answers when it is ready; Ctrl+C or SIGTERM stops it.
 
     Example: smoke sandbox --port 0 --fault card-declines-all --fault portal-stale-balance
@@ -92,7 +103,16 @@ def sandbox(
     from .server import serve
 
     try:
-        code = serve(host=host, port=port, faults=active, db_path=db_path, keep=keep, today=business_date, look=look)
+        code = serve(
+            host=host,
+            port=port,
+            faults=active,
+            db_path=db_path,
+            keep=keep,
+            today=business_date,
+            look=look,
+            radius_port=None if no_radius else radius_port,
+        )
     except OSError as exc:
         click.echo(f"Error: cannot listen on {host}:{port}: {exc}", err=True)
         sys.exit(1)

@@ -43,6 +43,35 @@ _FAULTS = [
         "Error rows (Module Provisioning).'",
     ),
     Fault(
+        "radius-down",
+        ("provisioning",),
+        "the external provisioning target (the RADIUS server) is down",
+        'The RADIUS stand-in answers every request with HTTP 503; provisioning requests end "Failed" in '
+        'the queue ("RADIUS server answered HTTP 503: RADIUS server unavailable") and the event log gets '
+        '"Failed request N: ..." Error rows.',
+    ),
+    Fault(
+        "radius-duplicate",
+        ("provisioning",),
+        "every new subscriber is sent to the RADIUS server twice",
+        "Each Add User request creates the subscriber twice on the RADIUS server (two rows for one user "
+        'name); EngageIP shows one request, "Completed".',
+    ),
+    Fault(
+        "radius-wrong-profile",
+        ("provisioning",),
+        "provisioning requests carry the wrong RADIUS profile",
+        "Add and Change User requests carry the next provisioned package's profile (Fiber 100 arrives as "
+        'Fiber 500); EngageIP shows the right package, "Completed".',
+    ),
+    Fault(
+        "radius-no-suspend",
+        ("provisioning",),
+        "suspensions are never sent to the RADIUS server",
+        "Suspending an account or package queues a Suspend User request that EngageIP marks "
+        '"Completed", but the RADIUS subscriber stays Active.',
+    ),
+    Fault(
         "discount-ignored",
         ("special-pricing",),
         "discounts are not applied to charges",

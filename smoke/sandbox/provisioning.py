@@ -1,10 +1,12 @@
-"""The background worker: completes provisioning requests and plays the faulty Windows services."""
+"""The background worker: sends provisioning requests to the external target (the RADIUS stand-in),
+marks them Completed or Failed, and plays the faulty Windows services."""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from . import db, domain
 
@@ -22,9 +24,10 @@ def write_fault_errors(c: domain.Ctx) -> None:
 
 
 class Worker(threading.Thread):
-    def __init__(self, make_ctx: Callable[[], domain.Ctx], interval: float = 0.2) -> None:
+    def __init__(self, make_ctx: Callable[[], domain.Ctx], interval: float = 0.2, client: Any = None) -> None:
         super().__init__(name="sandbox-provisioning", daemon=True)
         self.make_ctx = make_ctx
+        self.client = client  # the external provisioning target (a RadiusClient), or None
         self.interval = interval
         self.stopping = threading.Event()
 
@@ -34,7 +37,7 @@ class Worker(threading.Thread):
         try:
             while not self.stopping.wait(self.interval):
                 try:
-                    domain.process_provisioning_queue(c)
+                    domain.process_provisioning_queue(c, client=self.client)
                     if time.monotonic() - last_fault >= FAULT_ERROR_INTERVAL:
                         last_fault = time.monotonic()
                         write_fault_errors(c)

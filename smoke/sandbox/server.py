@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -35,7 +36,9 @@ def prepare_database(db_path: str | None, keep: bool, today: date) -> tuple[str,
     return db_path, temporary
 
 
-def banner(host: str, port: int, faults: Iterable[str], look: str = "classic") -> list[str]:
+def banner(
+    host: str, port: int, faults: Iterable[str], look: str = "classic", radius_url: str | None = None
+) -> list[str]:
     from .faults import sorted_faults
     from .seed import PORTAL_PASSWORD, STAFF
 
@@ -47,6 +50,7 @@ def banner(host: str, port: int, faults: Iterable[str], look: str = "classic") -
         f"Portal:      {base}/Portal/",
         f"Faults: {', '.join(faults) if faults else 'none'}",
         *([f"Look: {look}"] if look != "classic" else []),
+        *([f"RADIUS:      {radius_url}"] if radius_url else []),
         "",
         "AdminPortal users:",
         f"  {'Username':<10} {'Role':<10} Password",
@@ -62,6 +66,67 @@ def banner(host: str, port: int, faults: Iterable[str], look: str = "classic") -
     return lines
 
 
+class Radius:
+    """The RADIUS stand-in (smoke.sandbox.radius), running as its own process."""
+
+    def __init__(self, process: subprocess.Popen[str], url: str) -> None:
+        self.process = process
+        self.url = url
+
+    def stop(self, timeout: float = 5.0) -> None:
+        if self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=timeout)
+
+
+def start_radius(host: str, port: int, down: bool = False, timeout: float = 15.0) -> Radius:
+    """Start the RADIUS stand-in as a separate process (port 0: a free one) and read its address."""
+    from .radius import BANNER_PREFIX
+
+    argv = [sys.executable, "-m", "smoke.sandbox.radius", "--host", host, "--port", str(port), "--parent", str(os.getpid())]
+    process = subprocess.Popen(
+        [*argv, *(["--down"] if down else [])], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True
+    )
+    assert process.stdout is not None
+    found: list[str] = []
+    reader = threading.Thread(target=lambda: found.append(process.stdout.readline()), daemon=True)  # type: ignore[union-attr]
+    reader.start()
+    reader.join(timeout)
+    line = found[0] if found else ""
+    if not line.startswith(BANNER_PREFIX):
+        process.kill()
+        raise OSError(f"the RADIUS stand-in did not start (port {port}): {line.strip() or 'no answer'}")
+    url = line[len(BANNER_PREFIX) :].split()[0]
+    return Radius(process, url)
+
+
+def load_radius(db_path: str, url: str) -> int:
+    """Give the RADIUS server the subscribers EngageIP already provisioned (the seed's, or a kept
+    database's): every Active or Suspended user-package with a RADIUS user name. Returns how many."""
+    from . import db
+    from .radius import RadiusClient
+
+    client = RadiusClient.for_url(url)
+    conn = db.connect(db_path)
+    try:
+        rows = conn.execute(
+            "SELECT up.radius_username, up.status, p.name AS package, a.number FROM user_packages up "
+            "JOIN packages p ON p.id = up.package_id JOIN accounts a ON a.id = up.account_id "
+            "WHERE up.radius_username IS NOT NULL AND up.radius_username != '' "
+            "AND up.status IN ('Active', 'Suspended') ORDER BY up.id"
+        ).fetchall()
+    finally:
+        conn.close()
+    for r in rows:
+        client.create(r["radius_username"], r["package"], r["number"], r["status"])
+    return len(rows)
+
+
 def serve(
     *,
     host: str,
@@ -72,6 +137,7 @@ def serve(
     today: date,
     out: IO[str] | None = None,
     look: str = "classic",
+    radius_port: int | None = 0,
 ) -> int:
     from waitress.server import create_server
 
@@ -79,7 +145,17 @@ def serve(
 
     out = out or sys.stdout
     path, temporary = prepare_database(db_path, keep, today)
-    app = create_app(path, faults=faults, today=today, start_worker=True, look=look)
+    radius = start_radius(host, radius_port, down="radius-down" in faults) if radius_port is not None else None
+    try:
+        if radius is not None and "radius-down" not in faults:
+            load_radius(path, radius.url)
+        app = create_app(
+            path, faults=faults, today=today, start_worker=True, look=look, radius_url=radius.url if radius else None
+        )
+    except BaseException:
+        if radius is not None:
+            radius.stop()
+        raise
     server: Any = create_server(
         app, host=host, port=port, threads=THREADS, ident="EngageIP", connection_limit=200, channel_timeout=60
     )
@@ -94,7 +170,7 @@ def serve(
     signal.signal(signal.SIGINT, _stop)
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, _stop)
-    for line in banner(host, actual_port, faults, look):
+    for line in banner(host, actual_port, faults, look, radius.url if radius else None):
         print(line, file=out)
     out.flush()
     try:
@@ -106,6 +182,8 @@ def serve(
         st = state(app)
         if st.worker is not None:
             st.worker.stop()
+        if radius is not None:
+            radius.stop()
         if temporary:
             for suffix in ("", "-wal", "-shm"):
                 Path(path + suffix).unlink(missing_ok=True)

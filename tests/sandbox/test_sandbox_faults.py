@@ -10,6 +10,7 @@ import pytest
 
 from smoke.sandbox import domain
 from smoke.sandbox.faults import FAULTS, UnknownFaultError, faults_from_env, parse_faults
+from tests.sandbox.radius_helpers import provision
 from tests.sandbox.sandbox_helpers import PASSWORDS, login, portal_login, text_of
 
 CHECKLIST = [
@@ -73,6 +74,36 @@ def sym_provisioning(app: Any) -> bool:
     ctx.conn.close()
     queue = html(c.get("/AdminPortal/Provisioning?status=Queued"))
     return "probe-dsl" in queue and error_rows(app) > 0
+
+
+def sym_radius_down(app: Any) -> bool:
+    done = provision(app, "probe-radius-down")
+    return (
+        [r["status"] for r in done.requests] == ["Failed"]
+        and "HTTP 503" in done.requests[0]["message"]
+        and any(e["result"].startswith("Failed request") and e["level"] == "Error" for e in done.events)
+        and not done.subscribers("probe-radius-down")
+    )
+
+
+def sym_radius_duplicate(app: Any) -> bool:
+    done = provision(app, "probe-radius-dup")
+    return [r["status"] for r in done.requests] == ["Completed"] and len(done.subscribers("probe-radius-dup")) == 2
+
+
+def sym_radius_wrong_profile(app: Any) -> bool:
+    done = provision(app, "probe-radius-profile")
+    subs = done.subscribers("probe-radius-profile")
+    return [r["status"] for r in done.requests] == ["Completed"] and [s["profile"] for s in subs] != ["DSL Basic"]
+
+
+def sym_radius_no_suspend(app: Any) -> bool:
+    done = provision(app, "probe-radius-suspend", then="Suspended")
+    subs = done.subscribers("probe-radius-suspend")
+    return [(r["action"], r["status"]) for r in done.requests] == [
+        ("Add User", "Completed"),
+        ("Suspend User", "Completed"),
+    ] and [s["status"] for s in subs] == ["Active"]
 
 
 def sym_discount(app: Any) -> bool:
@@ -250,6 +281,10 @@ SYMPTOMS: dict[str, Callable[[Any], bool]] = {
     "admin-login-broken": sym_admin_login,
     "event-log-errors": sym_event_log,
     "provisioning-stuck": sym_provisioning,
+    "radius-down": sym_radius_down,
+    "radius-duplicate": sym_radius_duplicate,
+    "radius-wrong-profile": sym_radius_wrong_profile,
+    "radius-no-suspend": sym_radius_no_suspend,
     "discount-ignored": sym_discount,
     "price-plan-ignored": sym_price_plan,
     "card-declines-all": sym_card,
