@@ -48,6 +48,7 @@ TARGET_KEYS = {
     "release",
     "mask",
     "secrets",
+    "external",
 }
 
 
@@ -64,6 +65,74 @@ class ServerSpec:
     command: str
     ready: str = "/"
     timeout_s: float = 30.0
+
+
+@dataclass
+class ExternalSystem:
+    """An external system the scenarios read (GET only), as ``{{ target.external.NAME }}``.
+
+    Either its address (``url``), or where to read the address (``discover``: a URL answering JSON,
+    ``path``: the dotted key holding the address), for a server that chooses it at start, as the
+    sandbox does for its RADIUS stand-in (``/health`` -> ``radius``)."""
+
+    name: str
+    url: str | None = None
+    discover: str | None = None
+    path: str = ""
+
+    def filled(self, server_url: str) -> ExternalSystem:
+        import dataclasses
+
+        def fill(value: str | None) -> str | None:
+            return None if value is None else value.replace("{server}", server_url.rstrip("/"))
+
+        return dataclasses.replace(self, url=fill(self.url), discover=fill(self.discover))
+
+
+_DISCOVERED: dict[tuple[str, str], str] = {}
+
+
+class ExternalAddress:
+    """The address of an external system in templates; a discovered one is read on first use."""
+
+    def __init__(self, spec: ExternalSystem) -> None:
+        self.spec = spec
+
+    def __str__(self) -> str:
+        spec = self.spec
+        if spec.url is not None:
+            return spec.url
+        assert spec.discover is not None
+        key = (spec.discover, spec.path)
+        if key not in _DISCOVERED:
+            _DISCOVERED[key] = _discover(spec)
+        return _DISCOVERED[key]
+
+    def __repr__(self) -> str:
+        return f"ExternalAddress({self.spec.name!r})"
+
+
+def _discover(spec: ExternalSystem) -> str:
+    import json
+    import urllib.error
+    import urllib.request
+
+    where = f"the address of external system {spec.name!r} from {spec.discover}"
+    if spec.discover is None or "{server}" in spec.discover:
+        raise ValueError(f"cannot read {where}: its server is not started")
+    try:
+        with urllib.request.urlopen(spec.discover, timeout=5) as response:
+            node: Any = json.loads(response.read(1_000_000))
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError, ValueError) as exc:
+        raise ValueError(f"cannot read {where}: {getattr(exc, 'reason', exc)}") from None
+    for part in [p for p in spec.path.split(".") if p]:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            raise ValueError(f"cannot read {where}: the answer has no {spec.path!r}")
+    if not isinstance(node, str) or not re.match(r"^https?://", node):
+        raise ValueError(f"cannot read {where}: {spec.path!r} is {node!r}, not a URL")
+    return node if node.endswith("/") else node + "/"
 
 
 @dataclass
@@ -89,12 +158,13 @@ class Target:
     mask: list[LocatorSpec] = field(default_factory=list)
     secret_envs: list[str] = field(default_factory=list)
     base_dir: Path = Path(".")
+    external: dict[str, ExternalSystem] = field(default_factory=dict)
 
     def env(self) -> EnvView:
         return EnvView(self.env_defaults)
 
     def template_fields(self) -> list[str]:
-        return ["name", "admin_url", "portal_url", "read_only", "description"]
+        return ["name", "admin_url", "portal_url", "read_only", "description", "external"]
 
     def template_view(self) -> dict[str, Any]:
         return {
@@ -103,6 +173,7 @@ class Target:
             "portal_url": self.portal_url,
             "read_only": self.read_only,
             "description": self.description,
+            "external": {name: ExternalAddress(spec) for name, spec in self.external.items()},
         }
 
     def base_url(self, side: str) -> str:
@@ -119,6 +190,7 @@ class Target:
             release=None
             if self.release is None
             else ReleaseSpec(self.release.url.replace("{server}", server_url.rstrip("/")), self.release.pattern),
+            external={name: spec.filled(server_url) for name, spec in self.external.items()},
         )
 
     def credentials(self, role: str) -> tuple[str, str]:
@@ -265,7 +337,40 @@ def _parse_target(name: str, raw: Any, pos: Pos, base_dir: Path) -> Target:
     if not isinstance(secrets, list):
         raise ConfigError(f"{where}: secrets must be a list of environment variable names", raw.pos_of("secrets"))
     target.secret_envs = [str(s) for s in secrets]
+    target.external = _parse_external(raw, where)
     return target
+
+
+def _parse_external(raw: MarkedDict, where: str) -> dict[str, ExternalSystem]:
+    """``external: {NAME: URL}`` or ``{NAME: {url: URL}}`` or ``{NAME: {discover: URL, path: KEY}}``."""
+    external = raw.get("external")
+    if external is None:
+        return {}
+    example = 'e.g. external: {radius: "https://radius.example.com/api/"}'
+    if not isinstance(external, MarkedDict):
+        raise ConfigError(f"{where}: external must map a name to its address", raw.pos_of("external"), example)
+    out: dict[str, ExternalSystem] = {}
+    for name, spec in external.items():
+        pos = external.pos_of(name)
+        label = f"{where}: external system {name!r}"
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise ConfigError(f"{label}: the name must be letters, digits and _", pos)
+        if isinstance(spec, str):
+            spec = {"url": spec}
+        if not isinstance(spec, dict) or not (("url" in spec) ^ ("discover" in spec)):
+            raise ConfigError(f"{label} needs url: (its address) or discover: and path: (where to read it)", pos, example)
+        unknown = sorted(set(spec) - {"url", "discover", "path"})
+        if unknown:
+            raise ConfigError(f"{label}: unknown key {unknown[0]!r}", pos, "it takes url:, or discover: and path:")
+        for key in ("url", "discover"):
+            value = spec.get(key)
+            if value is not None and (not isinstance(value, str) or not re.match(r"^(https?://|\{server\})", value)):
+                raise ConfigError(f"{label}: {key} must start with http://, https:// or {{server}}", pos)
+        url = spec.get("url")
+        if isinstance(url, str) and not url.endswith("/") and "?" not in url:
+            url += "/"
+        out[name] = ExternalSystem(name, url=url, discover=spec.get("discover"), path=str(spec.get("path", "")))
+    return out
 
 
 def _flatten(tree: MarkedDict, prefix: str = "") -> dict[str, tuple[Any, Pos]]:
