@@ -264,7 +264,7 @@ def _json(raw: bytes) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def test_client_sender(app: Any) -> Send:
+def flask_sender(app: Any) -> Send:
     """A sender over a Flask test client of :func:`create_radius_app` (for tests, no sockets)."""
     client = app.test_client()
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from smoke.sandbox import domain
-from smoke.sandbox.radius import RadiusClient, Store, create_radius_app, test_client_sender
+from smoke.sandbox.radius import RadiusClient, Store, create_radius_app, flask_sender
 
 
 @dataclass
@@ -28,7 +28,7 @@ def radius_for(app: Any) -> tuple[Store, RadiusClient]:
     store = Store()
     radius_app = create_radius_app(down="radius-down" in state(app).faults, store=store)
     radius_app.config["TESTING"] = True
-    return store, RadiusClient(test_client_sender(radius_app), "http://radius.test/")
+    return store, RadiusClient(flask_sender(radius_app), "http://radius.test/")
 
 
 def provision(app: Any, username: str, *, then: str | None = None, account: str = "10014") -> Provisioned:
