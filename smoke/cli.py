@@ -518,6 +518,7 @@ def prune(keep: int, report_dir: Path) -> None:
     help="Run the whole suite for each fault (default: the scenarios covering its checklist items).",
 )
 @click.option("--workers", "-n", default=None, help="Workers for each run (pytest-xdist).")
+@click.option("--no-healthy", is_flag=True, help="Skip the healthy run (when it was just checked).")
 @click.option(
     "--out",
     "out_dir",
@@ -526,7 +527,9 @@ def prune(keep: int, report_dir: Path) -> None:
     help="Folder for the runs and the table (default: a temporary one).",
 )
 @scenarios_option
-def faults(fault: tuple[str, ...], full: bool, workers: str | None, out_dir: Path | None, scenarios_dir: Path) -> None:
+def faults(
+    fault: tuple[str, ...], full: bool, workers: str | None, no_healthy: bool, out_dir: Path | None, scenarios_dir: Path
+) -> None:
     """Run the suite against the sandbox healthy, then with each fault on: what does it catch?
 
     Prints one line per fault and writes fault-matrix.md (a table: fault -> the scenario that
@@ -541,7 +544,13 @@ def faults(fault: tuple[str, ...], full: bool, workers: str | None, out_dir: Pat
     from smoke.faultmatrix import run_matrix
 
     rows, table = run_matrix(
-        list(fault) or None, full=full, workers=workers, scenarios_dir=scenarios_dir, out_dir=out_dir, say=click.echo
+        list(fault) or None,
+        full=full,
+        with_healthy=not no_healthy,
+        workers=workers,
+        scenarios_dir=scenarios_dir,
+        out_dir=out_dir,
+        say=click.echo,
     )
     click.echo(f"table: {table}")
     missed = [r.fault for r in rows if not r.caught]
