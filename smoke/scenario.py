@@ -345,6 +345,7 @@ def check_steps(
                 saved=saved,
                 row_keys=row_scope if inner else row_keys,
                 target_keys=target.template_fields(),
+                external=target.external,
             )
         specs = [step.locator] if step.locator else []
         specs += [spec for spec in step.args.get("vars", {}).values() if isinstance(spec, LocatorSpec)]

@@ -139,6 +139,7 @@ def check_template(
     saved: Iterable[str],
     row_keys: Iterable[str] | None,
     target_keys: Iterable[str] = (),
+    external: Iterable[str] | None = None,
 ) -> set[str]:
     """Check a template's names before the run. Returns the env variables it reads."""
     allowed = set(allowed_roots)
@@ -156,6 +157,7 @@ def check_template(
             raise ConfigError(f"undefined variable {name!r} in {source.strip()!r}", pos, hint)
     env_used: set[str] = set()
     saved_names = set(saved)
+    external = set(external) if external is not None else None
     for path in dotted:
         root, first = path[0], path[1]
         if root not in allowed:
@@ -188,6 +190,21 @@ def check_template(
                 f"row.{first} is not a column of the data rows (used in {source.strip()!r})",
                 pos,
                 f"did you mean {' or '.join(close)}?" if close else f"columns: {', '.join(keys)}",
+            )
+        elif (
+            root == "target"
+            and first == "external"
+            and len(path) > 2
+            and external is not None
+            and path[2] not in external
+        ):
+            close = difflib.get_close_matches(path[2], sorted(external), n=2)
+            raise ConfigError(
+                f"target has no external system {path[2]!r} (used in {source.strip()!r})",
+                pos,
+                f"did you mean {' or '.join(close)}?"
+                if close
+                else f"external systems: {', '.join(sorted(external)) or 'none'}",
             )
         elif root == "target" and target_keys and first not in set(target_keys):
             raise ConfigError(

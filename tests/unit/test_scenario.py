@@ -245,3 +245,14 @@ def test_modifiers_beside_a_map_name_narrow_the_mapped_locator() -> None:
     assert resolved.within is not None and resolved.within.how == "css" and resolved.within.value == "#main"
     plain_text = resolve_ref(LocatorSpec("ref", "Save changes", exact=False), mapped)
     assert (plain_text.how, plain_text.exact) == ("text", False)
+
+
+def test_a_misspelled_external_system_is_named_before_the_run(scenarios: Path) -> None:
+    targets = scenarios / "targets.yaml"
+    targets.write_text(
+        targets.read_text().replace(
+            "    read_only: false\n", "    read_only: false\n    external: {radius: 'http://127.0.0.1:9/api/'}\n", 1
+        )
+    )
+    [error] = errors_for(scenarios, 'name: x\nlogin: false\nsteps:\n  - open: "{{ target.external.radiuss }}"\n')
+    assert "target has no external system 'radiuss'" in error and "did you mean radius" in error
