@@ -149,9 +149,7 @@ class PauseControl:
                 if page.is_closed():
                     return
                 try:
-                    choice = page.evaluate(
-                        "() => window.__smokeDemo ? window.__smokeDemo.takeChoice() : null"
-                    )
+                    choice = page.evaluate("() => window.__smokeDemo ? window.__smokeDemo.takeChoice() : null")
                 except PlaywrightError:  # the page is navigating; ask again
                     choice = None
                 if choice == "continue":
@@ -273,9 +271,7 @@ class Recorder:
         # the overlay is meant to be seen here, but secrets are masked as in the evidence
         masks = run.session.evidence.masks(page, run._masks())
         try:
-            page.screenshot(
-                path=str(path), type="jpeg", quality=80, mask=masks, mask_color="#1f2937", timeout=10_000
-            )
+            page.screenshot(path=str(path), type="jpeg", quality=80, mask=masks, mask_color="#1f2937", timeout=10_000)
             entry["frame"] = rel
         except PlaywrightError:
             entry["frame"] = None
@@ -312,9 +308,7 @@ def _scenario_key(run: ScenarioRun) -> str:
 class Presenter:
     """Shows each step on the page before it acts, paces the run, pauses, and records frames."""
 
-    def __init__(
-        self, pace: Pace, pause: PauseControl | None = None, recorder: Recorder | None = None
-    ) -> None:
+    def __init__(self, pace: Pace, pause: PauseControl | None = None, recorder: Recorder | None = None) -> None:
         self.pace = pace
         self.pause = pause
         self.recorder = recorder
@@ -327,9 +321,7 @@ class Presenter:
         if not overlay_in_shots:
             session.evidence = cast("Evidence", OverlayFreeEvidence(session.evidence))
 
-    def show(
-        self, run: ScenarioRun, page: Page, index: str, caption: str, locator: Locator | None, wait: bool
-    ) -> None:
+    def show(self, run: ScenarioRun, page: Page, index: str, caption: str, locator: Locator | None, wait: bool) -> None:
         from playwright.sync_api import Error as PlaywrightError
 
         inject(page)
@@ -375,9 +367,7 @@ class Presenter:
             if step.kind == "fill" and locator is not None:
                 self._type(run, step, locator)
             if step.kind in ACTING and self.recorder is not None:
-                self.recorder.frame(
-                    run, page, {"index": index, "label": label, "caption": caption, "kind": step.kind}
-                )
+                self.recorder.frame(run, page, {"index": index, "label": label, "caption": caption, "kind": step.kind})
         except PlaywrightError:
             pass
         except Exception as exc:  # demo mode must never change a step's outcome
@@ -437,9 +427,7 @@ class Presenter:
 # -- the replay and the walk-through -------------------------------------------------------------
 
 
-def build_replay(
-    frames: list[Path], out: Path, frame_ms: int = 1800, last_ms: int = 4000, width: int = 1024
-) -> Path:
+def build_replay(frames: list[Path], out: Path, frame_ms: int = 1800, last_ms: int = 4000, width: int = 1024) -> Path:
     """An animated WebP (GIF where Pillow has no WebP) with one frame per image."""
     from PIL import Image, ImageDraw, ImageFont, features
 
@@ -480,9 +468,7 @@ def build_replay(
         )
     else:
         out = out.with_suffix(".gif")
-        images[0].save(
-            out, "GIF", save_all=True, append_images=images[1:], duration=durations, loop=0, optimize=False
-        )
+        images[0].save(out, "GIF", save_all=True, append_images=images[1:], duration=durations, loop=0, optimize=False)
     return out
 
 
@@ -521,9 +507,7 @@ def render_walkthrough(run_dir: Path, manifests: list[dict[str, Any]], replays: 
             results = json.loads((run_dir / "results.json").read_text(encoding="utf-8"))
         except ValueError:
             results = {}
-    videos = {
-        Path(s.get("file") or "").stem: s["video"] for s in results.get("scenarios", []) if s.get("video")
-    }
+    videos = {Path(s.get("file") or "").stem: s["video"] for s in results.get("scenarios", []) if s.get("video")}
     scenarios = []
     for manifest in manifests:
         steps: list[dict[str, Any]] = []
@@ -618,9 +602,7 @@ def _print(text: str) -> None:
 
 @click.command()
 @click.argument("scenario", nargs=-1)
-@click.option(
-    "--target", "-t", default=None, help="Target name from targets.yaml (default: its default, the sandbox)."
-)
+@click.option("--target", "-t", default=None, help="Target name from targets.yaml (default: its default, the sandbox).")
 @click.option(
     "--speed",
     type=click.Choice(["slow", "normal", "fast"]),
@@ -655,12 +637,8 @@ def _print(text: str) -> None:
     is_flag=True,
     help="Keep the caption bar in the report's screenshots too (hidden by default).",
 )
-@click.option(
-    "--report-dir", default="reports", show_default=True, type=click.Path(file_okay=False, path_type=Path)
-)
-@click.option(
-    "--server-url", default=None, help="Use an already running server for a target that starts its own."
-)
+@click.option("--report-dir", default="reports", show_default=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--server-url", default=None, help="Use an already running server for a target that starts its own.")
 @click.option("--run-id", default=None, help="Name the run (default: date-time and a random suffix).")
 @click.option(
     "--scenarios",
@@ -719,9 +697,7 @@ def demo(
         if ok:
             video = "on"
         else:
-            click.echo(
-                f"demo: no video ({detail}); the replay and the walk-through are still written", err=True
-            )
+            click.echo(f"demo: no video ({detail}); the replay and the walk-through are still written", err=True)
     pytest_args = [f"--smoke-demo={speed}", "-s"]  # -s: the terminal stays the person's (Enter to go on)
     if pause:
         pytest_args.append("--smoke-demo-pause")

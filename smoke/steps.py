@@ -889,14 +889,23 @@ def _get_json(url: str, timeout_s: float) -> Any:
         with urllib.request.urlopen(request, timeout=timeout_s) as response:
             body = response.read(5_000_000)
     except urllib.error.HTTPError as exc:
-        raise StepFailure(f"GET {url} answered HTTP {exc.code}", expected="HTTP 200 with JSON", actual=f"HTTP {exc.code} {exc.reason}", kind="target") from None
+        raise StepFailure(
+            f"GET {url} answered HTTP {exc.code}",
+            expected="HTTP 200 with JSON",
+            actual=f"HTTP {exc.code} {exc.reason}",
+            kind="target",
+        ) from None
     except (urllib.error.URLError, ConnectionError, TimeoutError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise StepFailure(f"cannot read {url}: {reason}", expected="an answer", actual=str(reason), kind="target") from None
+        raise StepFailure(
+            f"cannot read {url}: {reason}", expected="an answer", actual=str(reason), kind="target"
+        ) from None
     try:
         return json.loads(body)
     except ValueError:
-        raise StepFailure(f"{url} did not answer JSON", expected="JSON", actual=body[:120].decode(errors="replace"), kind="error") from None
+        raise StepFailure(
+            f"{url} did not answer JSON", expected="JSON", actual=body[:120].decode(errors="replace"), kind="error"
+        ) from None
 
 
 def _json_once(call: StepCall, url: str) -> Check:
@@ -906,7 +915,9 @@ def _json_once(call: StepCall, url: str) -> Check:
     try:
         node = _json_path(document, path)
     except KeyError as missing:
-        raise StepFailure(f"{url}: the answer has no {path!r} ({missing} not found)", expected=path, actual=_plain(document)[:200]) from None
+        raise StepFailure(
+            f"{url}: the answer has no {path!r} ({missing} not found)", expected=path, actual=_plain(document)[:200]
+        ) from None
     where = {str(k): v for k, v in (a.get("where") or {}).items()}
     noun = path.split(".")[-1] if path else "item"
     if re.fullmatch(r"[A-Za-z_]{3,}s", noun):
@@ -916,8 +927,14 @@ def _json_once(call: StepCall, url: str) -> Check:
     items: Any = node
     if where:
         if not isinstance(node, list):
-            raise StepFailure(f"{url}: {path or 'the answer'} is not a list, so where: cannot pick from it", expected="a list", actual=_plain(node)[:200])
-        items = [i for i in node if isinstance(i, dict) and all(_plain(i.get(k)) == _plain(v) for k, v in where.items())]
+            raise StepFailure(
+                f"{url}: {path or 'the answer'} is not a list, so where: cannot pick from it",
+                expected="a list",
+                actual=_plain(node)[:200],
+            )
+        items = [
+            i for i in node if isinstance(i, dict) and all(_plain(i.get(k)) == _plain(v) for k, v in where.items())
+        ]
     equals = a.get("equals")
     keys = list(equals) if isinstance(equals, dict) else []
     expected_parts = []
@@ -935,7 +952,11 @@ def _json_once(call: StepCall, url: str) -> Check:
     if wanted is not None:
         found = len(items) if isinstance(items, list) else (0 if items is None else 1)
         if found != wanted:
-            shown = "; ".join(_fields(i, keys or list(where)) for i in items[:5]) if isinstance(items, list) else _plain(items)
+            shown = (
+                "; ".join(_fields(i, keys or list(where)) for i in items[:5])
+                if isinstance(items, list)
+                else _plain(items)
+            )
             if found == 0:
                 message = f"no {desc} at {url} (expected {wanted})"
             else:
@@ -952,7 +973,9 @@ def _json_once(call: StepCall, url: str) -> Check:
     for item in subjects:
         if isinstance(equals, dict):
             if not isinstance(item, dict):
-                raise StepFailure(f"{desc} at {url} is {_plain(item)!r}, not a record", expected=expected, actual=_plain(item))
+                raise StepFailure(
+                    f"{desc} at {url} is {_plain(item)!r}, not a record", expected=expected, actual=_plain(item)
+                )
             for key, value in equals.items():
                 if _plain(item.get(key)) != _plain(value):
                     raise StepFailure(
@@ -961,7 +984,11 @@ def _json_once(call: StepCall, url: str) -> Check:
                         actual=_fields(item, keys),
                     )
         elif _plain(item) != _plain(equals):
-            raise StepFailure(f"{desc} is {_plain(item)!r}, expected {_plain(equals)!r} ({url})", expected=expected, actual=_plain(item))
+            raise StepFailure(
+                f"{desc} is {_plain(item)!r}, expected {_plain(equals)!r} ({url})",
+                expected=expected,
+                actual=_plain(item),
+            )
     shown = "; ".join(_fields(i, keys) for i in subjects[:5])
     if "count" in a:
         shown = f"{a['count']} × {desc}: {shown}"

@@ -208,7 +208,7 @@ class Target:
     def secret_values(self) -> list[str]:
         env = self.env()
         names = {role.password_env for role in self.roles.values()} | set(self.secret_envs)
-        return [env[name] for name in sorted(names) if name in env and env[name]]
+        return [env[name] for name in sorted(names) if env.get(name)]
 
     def hosts(self) -> list[str]:
         return sorted({urlsplit(url).netloc for url in (self.admin_url, self.portal_url)})
@@ -252,7 +252,9 @@ def _parse_target(name: str, raw: Any, pos: Pos, base_dir: Path) -> Target:
     for key in raw:
         if key not in TARGET_KEYS:
             close = difflib.get_close_matches(str(key), sorted(TARGET_KEYS), n=2)
-            hint = f"did you mean {' or '.join(close)}?" if close else f"a target takes: {', '.join(sorted(TARGET_KEYS))}"
+            hint = (
+                f"did you mean {' or '.join(close)}?" if close else f"a target takes: {', '.join(sorted(TARGET_KEYS))}"
+            )
             raise ConfigError(f"{where}: unknown key {key!r}", raw.key_pos.get(key, pos), hint)
     target = Target(
         name=name,
@@ -358,7 +360,9 @@ def _parse_external(raw: MarkedDict, where: str) -> dict[str, ExternalSystem]:
         if isinstance(spec, str):
             spec = {"url": spec}
         if not isinstance(spec, dict) or not (("url" in spec) ^ ("discover" in spec)):
-            raise ConfigError(f"{label} needs url: (its address) or discover: and path: (where to read it)", pos, example)
+            raise ConfigError(
+                f"{label} needs url: (its address) or discover: and path: (where to read it)", pos, example
+            )
         unknown = sorted(set(spec) - {"url", "discover", "path"})
         if unknown:
             raise ConfigError(f"{label}: unknown key {unknown[0]!r}", pos, "it takes url:, or discover: and path:")

@@ -194,7 +194,10 @@ def align_rows(baseline: Image.Image, new: Image.Image) -> tuple[Image.Image, li
     base_rows = [hash(row) for row in _rows(_pad(baseline, (width, baseline.height)))]
     new_rows = [hash(row) for row in _rows(_pad(new, (width, new.height)))]
     opcodes = SequenceMatcher(None, base_rows, new_rows, autojunk=False).get_opcodes()
-    if all(tag == "equal" and i1 == j1 for tag, i1, _, j1, _ in opcodes if tag == "equal") and baseline.height == new.height:
+    if (
+        all(tag == "equal" and i1 == j1 for tag, i1, _, j1, _ in opcodes if tag == "equal")
+        and baseline.height == new.height
+    ):
         return None
     aligned = Image.new("RGB", (width, new.height), (255, 0, 255))
     removed: list[tuple[int, int]] = []  # (row in the new image, rows of the baseline gone there)

@@ -166,9 +166,7 @@ def scenario_history(runs_newest_first: list[dict[str, Any]]) -> dict[str, Any]:
                 "name": name,
                 "cells": cells,
                 "failing": latest in FAILING,
-                "since": {"id": since["id"], "started": since["started"], "href": since["href"]}
-                if since
-                else None,
+                "since": {"id": since["id"], "started": since["started"], "href": since["href"]} if since else None,
             }
         )
     rows.sort(key=lambda r: (not r["failing"], r["name"].lower()))

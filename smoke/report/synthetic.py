@@ -144,9 +144,7 @@ def draw_screenshot(
             font=_cached_font(13),
         )
     if failed:
-        draw.rectangle(
-            (24, height - 70, width - 24, height - 24), fill=(253, 226, 226), outline=(200, 30, 30)
-        )
+        draw.rectangle((24, height - 70, width - 24, height - 24), fill=(253, 226, 226), outline=(200, 30, 30))
         draw.text(
             (36, height - 58),
             "Error: the page did not show what was expected",
@@ -314,9 +312,7 @@ def make_synthetic_run(
                 status = "failed"
                 error = _failure(stem, secret)
                 caption = error.message.split(":")[0] if stem == "diverse_accounts" else caption
-            step_list.append(
-                make_step(str(top), kind, caption, status, name, f"{base}/Page{top}", error=error)
-            )
+            step_list.append(make_step(str(top), kind, caption, status, name, f"{base}/Page{top}", error=error))
             i += 1
 
         scenario = ScenarioResult(
@@ -342,8 +338,7 @@ def make_synthetic_run(
             scenario.failed_step = failed.index
             scenario.console_errors = [
                 "TypeError: Cannot read properties of undefined (reading 'balance') at overview.js:112",
-                "Failed to load resource: the server responded with a status of 500 "
-                f"(INTERNAL SERVER ERROR) {secret}",
+                f"Failed to load resource: the server responded with a status of 500 (INTERNAL SERVER ERROR) {secret}",
             ]
             scenario.network_failures = [
                 f"POST {base}/Payments/Process -> 500 INTERNAL SERVER ERROR",
@@ -559,9 +554,7 @@ def _junit(run: RunResult) -> str:
         f'skipped="{counts["skipped"]}">',
     ]
     for s in run.scenarios:
-        lines.append(
-            f'<testcase classname={quoteattr(s.file)} name={quoteattr(s.name)} time="{s.duration_s}">'
-        )
+        lines.append(f'<testcase classname={quoteattr(s.file)} name={quoteattr(s.name)} time="{s.duration_s}">')
         if s.status == "failed" and s.error:
             lines.append(f"<failure message={quoteattr(s.error.message)}/>")
         if s.status == "skipped":

@@ -106,9 +106,7 @@ def change_password() -> Any:
     staff = current_staff()
     assert staff is not None
     if request.method == "POST":
-        current, new, confirm = (
-            request.form.get(k, "") for k in ("CurrentPassword", "NewPassword", "ConfirmPassword")
-        )
+        current, new, confirm = (request.form.get(k, "") for k in ("CurrentPassword", "NewPassword", "ConfirmPassword"))
         c = ctx()
         if not domain.check_password(staff["password_hash"], current):
             fail("Current Password is incorrect.")
@@ -224,9 +222,7 @@ def account_new() -> Any:
                 elif method == "eCheck":
                     acc = "".join(ch for ch in f("BankAccountNumber") if ch.isdigit())
                     if len("".join(ch for ch in f("RoutingNumber") if ch.isdigit())) != 9 or len(acc) < 4:
-                        raise DomainError(
-                            "Routing Number must be 9 digits and Bank Account Number at least 4"
-                        )
+                        raise DomainError("Routing Number must be 9 digits and Bank Account Number at least 4")
                     c.x(
                         "INSERT INTO payment_methods(account_id, kind, label, last4, brand, expiry, "
                         "token, is_default)"
@@ -393,10 +389,7 @@ def package_add(number: str) -> Any:
             )
             name = domain.package_by_id(c, pkg_id)["name"]  # type: ignore[index]
             queued = c.q1("SELECT id FROM provisioning_requests WHERE user_package_id = ?", (up,))
-            ok(
-                f"Package '{name}' added."
-                + (f" Provisioning request {queued['id']} queued." if queued else "")
-            )
+            ok(f"Package '{name}' added." + (f" Provisioning request {queued['id']} queued." if queued else ""))
             return redirect(url_for("admin.packages", number=number))
         except DomainError as exc:
             fail(str(exc))
@@ -497,9 +490,7 @@ def tools(number: str) -> Any:
 @requires("Payments")
 def payment_methods(number: str) -> Any:
     acct = account_or_404(number)
-    return account_page(
-        "payment_methods.html", number, "Tools", methods=domain.payment_methods_for(ctx(), acct["id"])
-    )
+    return account_page("payment_methods.html", number, "Tools", methods=domain.payment_methods_for(ctx(), acct["id"]))
 
 
 @bp.post("/Overview/<number>/Tools/BillAccount")
@@ -511,9 +502,7 @@ def bill_account(number: str) -> Any:
     with transaction(c.conn):
         inv = domain.bill_account(c, acct["id"], date(2000, 1, 1), c.today)
         if inv:
-            domain.log_event(
-                c, "Billing", "BillAccount", f"Invoice {100000 + inv} created for account {number}"
-            )
+            domain.log_event(c, "Billing", "BillAccount", f"Invoice {100000 + inv} created for account {number}")
     if inv:
         ok(f"Invoice {100000 + inv} created.")
     else:
@@ -673,9 +662,7 @@ def ticket_new() -> Any:
             return redirect(url_for("admin.ticket", ticket_id=tid))
         except DomainError as exc:
             fail(str(exc))
-    return page(
-        "ticket_new.html", form=request.form, account=request.args.get("account", ""), **_ticket_lists(c)
-    )
+    return page("ticket_new.html", form=request.form, account=request.args.get("account", ""), **_ticket_lists(c))
 
 
 @bp.route("/Ticket/<int:ticket_id>", methods=["GET", "POST"])
@@ -853,8 +840,7 @@ def audit_log() -> Any:
     c = ctx()
     a = request.args
     sql = (
-        "SELECT l.*, a.number AS account_number FROM audit_log l "
-        "LEFT JOIN accounts a ON a.id = l.account_id WHERE 1=1"
+        "SELECT l.*, a.number AS account_number FROM audit_log l LEFT JOIN accounts a ON a.id = l.account_id WHERE 1=1"
     )
     args: list[Any] = []
     if a.get("account"):
@@ -881,11 +867,7 @@ def udr_history() -> Any:
     except DomainError as exc:
         fail(str(exc))
         start = end = None
-    report = (
-        domain.usage_report(c, acct["id"] if acct else None, start, end)
-        if acct or not a.get("account")
-        else None
-    )
+    report = domain.usage_report(c, acct["id"] if acct else None, start, end) if acct or not a.get("account") else None
     return page("udr_history.html", report=report, args=a, acct=acct)
 
 
@@ -937,13 +919,10 @@ def roles() -> Any:
     c = ctx()
     roles = []
     for r in c.q(
-        "SELECT r.*, (SELECT COUNT(*) FROM staff_users u WHERE u.role_id = r.id) AS users FROM roles r "
-        "ORDER BY r.id"
+        "SELECT r.*, (SELECT COUNT(*) FROM staff_users u WHERE u.role_id = r.id) AS users FROM roles r ORDER BY r.id"
     ):
         d = dict(r)
-        d["perms"] = {
-            p["area"]: p for p in c.q("SELECT * FROM role_permissions WHERE role_id = ?", (r["id"],))
-        }
+        d["perms"] = {p["area"]: p for p in c.q("SELECT * FROM role_permissions WHERE role_id = ?", (r["id"],))}
         roles.append(d)
     users = c.q(
         "SELECT u.username, u.full_name, r.name AS role FROM staff_users u JOIN roles r ON r.id = u.role_id "
@@ -971,8 +950,7 @@ def role_edit(role_id: int) -> Any:
             )
             for area in AREAS:
                 c.x(
-                    "INSERT OR REPLACE INTO role_permissions(role_id, area, can_list, can_edit) "
-                    "VALUES (?,?,?,?)",
+                    "INSERT OR REPLACE INTO role_permissions(role_id, area, can_list, can_edit) VALUES (?,?,?,?)",
                     (
                         role_id,
                         area,
@@ -1025,8 +1003,7 @@ def discounts() -> Any:
             periods = int(f("Periods")) if f("Periods") else None
             with transaction(c.conn):
                 c.x(
-                    "INSERT INTO discounts(name, account_id, package_id, kind, value, periods) "
-                    "VALUES (?,?,?,?,?,?)",
+                    "INSERT INTO discounts(name, account_id, package_id, kind, value, periods) VALUES (?,?,?,?,?,?)",
                     (
                         f("Name") or "Discount",
                         acct["id"],
@@ -1052,13 +1029,9 @@ def discounts() -> Any:
         "price_plans pp JOIN accounts a ON a.id = pp.account_id JOIN packages p ON p.id = pp.package_id"
     ):
         d = dict(p)
-        d["tiers"] = c.q(
-            "SELECT * FROM price_plan_tiers WHERE price_plan_id = ? ORDER BY min_quantity", (p["id"],)
-        )
+        d["tiers"] = c.q("SELECT * FROM price_plan_tiers WHERE price_plan_id = ? ORDER BY min_quantity", (p["id"],))
         plans.append(d)
-    return page(
-        "discounts.html", discounts=discounts, plans=plans, packages=domain.packages(c), form=request.form
-    )
+    return page("discounts.html", discounts=discounts, plans=plans, packages=domain.packages(c), form=request.form)
 
 
 @bp.route("/Setup/TicketCategories", methods=["GET", "POST"])
@@ -1092,8 +1065,7 @@ def page_extensions() -> Any:
     if request.method == "POST":
         with transaction(c.conn):
             c.x(
-                "UPDATE page_extensions SET enabled = ?, content = COALESCE(NULLIF(?, ''), content) "
-                "WHERE id = ?",
+                "UPDATE page_extensions SET enabled = ?, content = COALESCE(NULLIF(?, ''), content) WHERE id = ?",
                 (
                     1 if request.form.get("Enabled") else 0,
                     request.form.get("Content", ""),

@@ -146,9 +146,7 @@ def create_app(
     @app.route("/ADMINPORTAL/<path:rest>")
     def admin_case(rest: str) -> Any:
         # The real AdminPortal is case-insensitive; send odd spellings to the canonical prefix.
-        return redirect(
-            "/AdminPortal/" + rest + (f"?{request.query_string.decode()}" if request.query_string else "")
-        )
+        return redirect("/AdminPortal/" + rest + (f"?{request.query_string.decode()}" if request.query_string else ""))
 
     @app.errorhandler(CSRFError)
     def _csrf(e: CSRFError) -> Any:

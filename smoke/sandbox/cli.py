@@ -12,9 +12,7 @@ from . import DEFAULT_TODAY, LOOK_ENV, LOOKS, TODAY_ENV
 
 
 @click.command("sandbox", context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--port", type=int, default=8765, show_default=True, help="Port to listen on; 0 picks a free one."
-)
+@click.option("--port", type=int, default=8765, show_default=True, help="Port to listen on; 0 picks a free one.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option(
     "--radius-port",

@@ -165,8 +165,7 @@ def audit(
     account_id: int | None = None,
 ) -> None:
     ctx.x(
-        "INSERT INTO audit_log(date, username, account_id, entity, entity_id, action, details)"
-        " VALUES (?,?,?,?,?,?,?)",
+        "INSERT INTO audit_log(date, username, account_id, entity, entity_id, action, details) VALUES (?,?,?,?,?,?,?)",
         (ctx.stamp(), ctx.user, account_id, entity, entity_id, action, details),
     )
 
@@ -287,9 +286,7 @@ def set_account_status(ctx: Ctx, account_id: int, status: str, on: date | None =
     with transaction(ctx.conn):
         ctx.x("UPDATE accounts SET status = ? WHERE id = ?", (status, account_id))
         if status in ("Suspended", "Cancelled"):
-            for up in ctx.q(
-                "SELECT id FROM user_packages WHERE account_id = ? AND status = 'Active'", (account_id,)
-            ):
+            for up in ctx.q("SELECT id FROM user_packages WHERE account_id = ? AND status = 'Active'", (account_id,)):
                 set_user_package_status(ctx, up["id"], status, on)
 
 
@@ -382,8 +379,7 @@ def save_contact(
             action = "Create"
         else:
             ctx.x(
-                "UPDATE contacts SET contact_type=?, first_name=?, last_name=?, company=? "
-                "WHERE id=? AND account_id=?",
+                "UPDATE contacts SET contact_type=?, first_name=?, last_name=?, company=? WHERE id=? AND account_id=?",
                 (
                     contact_type,
                     first_name.strip(),
@@ -398,9 +394,7 @@ def save_contact(
             if ptype not in CONTACT_POINT_TYPES:
                 continue
             value = (value or "").strip()
-            existing = ctx.q1(
-                "SELECT id FROM contact_points WHERE contact_id = ? AND type = ?", (contact_id, ptype)
-            )
+            existing = ctx.q1("SELECT id FROM contact_points WHERE contact_id = ? AND type = ?", (contact_id, ptype))
             if ptype == "Portal Password":
                 if not value:
                     continue
@@ -453,12 +447,8 @@ def packages(ctx: Ctx, signup_only: bool = False) -> list[dict[str, Any]]:
     out = []
     for p in ctx.q(sql + " ORDER BY id"):
         d = dict(p)
-        d["services"] = [
-            dict(s) for s in ctx.q("SELECT * FROM services WHERE package_id = ? ORDER BY id", (p["id"],))
-        ]
-        d["recurring_cents"] = sum(
-            s["amount_cents"] for s in d["services"] if s["charge_type"] == "Recurring"
-        )
+        d["services"] = [dict(s) for s in ctx.q("SELECT * FROM services WHERE package_id = ? ORDER BY id", (p["id"],))]
+        d["recurring_cents"] = sum(s["amount_cents"] for s in d["services"] if s["charge_type"] == "Recurring")
         d["one_time_cents"] = sum(s["amount_cents"] for s in d["services"] if s["charge_type"] == "One-Time")
         out.append(d)
     return out
@@ -478,8 +468,7 @@ def _plan_price(ctx: Ctx, account_id: int, package_id: int, base: int) -> tuple[
     if plan is None:
         return base, None
     qty = ctx.q1(
-        "SELECT COUNT(*) AS n FROM user_packages WHERE account_id = ? AND package_id = ? "
-        "AND status = 'Active'",
+        "SELECT COUNT(*) AS n FROM user_packages WHERE account_id = ? AND package_id = ? AND status = 'Active'",
         (account_id, package_id),
     )["n"]
     tier = ctx.q1(
@@ -564,9 +553,7 @@ def add_package(
     if radius_username and not pkg["provisioning_type"]:
         raise DomainError(f"Package '{pkg['name']}' has no provisioning profile")
     if radius_username:
-        clash = ctx.q1(
-            "SELECT id FROM user_packages WHERE radius_username = ? COLLATE NOCASE", (radius_username,)
-        )
+        clash = ctx.q1("SELECT id FROM user_packages WHERE radius_username = ? COLLATE NOCASE", (radius_username,))
         if clash is not None:
             raise DomainError(f"RADIUS User Name '{radius_username}' is already in use")
     day = start or ctx.today
@@ -623,8 +610,7 @@ def set_user_package_status(ctx: Ctx, up_id: int, status: str, on: date | None =
         elif status == "Active" and nbd is None:
             nbd = day.isoformat()
         ctx.x(
-            "UPDATE user_packages SET status = ?, status_type = ?, next_bill_date = ?, cancel_date = ? "
-            "WHERE id = ?",
+            "UPDATE user_packages SET status = ?, status_type = ?, next_bill_date = ?, cancel_date = ? WHERE id = ?",
             (
                 status,
                 USER_PACKAGE_STATUS_TYPES[status],
@@ -728,9 +714,7 @@ def add_manual_transaction(
     if not description.strip():
         raise DomainError("Detail is required")
     day = parse_date(on) if on.strip() else ctx.today
-    tid = post_transaction(
-        ctx, account_id, ttype, description.strip(), cents if ttype == "Charge" else -cents, on=day
-    )
+    tid = post_transaction(ctx, account_id, ttype, description.strip(), cents if ttype == "Charge" else -cents, on=day)
     audit(ctx, "Transaction", tid, "Create", f"{ttype} {money(cents)}: {description}", account_id)
     return tid
 
@@ -780,8 +764,7 @@ def allocate_payments(ctx: Ctx, account_id: int) -> None:
     """Recompute payment allocations: each payment pays the oldest invoices with an amount due first."""
     with transaction(ctx.conn):
         ctx.x(
-            "DELETE FROM payment_allocations WHERE invoice_id IN (SELECT id FROM invoices WHERE "
-            "account_id = ?)",
+            "DELETE FROM payment_allocations WHERE invoice_id IN (SELECT id FROM invoices WHERE account_id = ?)",
             (account_id,),
         )
         due = []
@@ -794,8 +777,7 @@ def allocate_payments(ctx: Ctx, account_id: int) -> None:
             if inv["total"] > 0:
                 due.append([inv["id"], int(inv["total"])])
         for pay in ctx.q(
-            "SELECT id, amount_cents FROM payments WHERE account_id = ? AND result = 'Approved' "
-            "ORDER BY date, id",
+            "SELECT id, amount_cents FROM payments WHERE account_id = ? AND result = 'Approved' ORDER BY date, id",
             (account_id,),
         ):
             left = int(pay["amount_cents"])
@@ -805,8 +787,7 @@ def allocate_payments(ctx: Ctx, account_id: int) -> None:
                 take = min(left, item[1])
                 if take > 0:
                     ctx.x(
-                        "INSERT INTO payment_allocations(payment_id, invoice_id, amount_cents) "
-                        "VALUES (?,?,?)",
+                        "INSERT INTO payment_allocations(payment_id, invoice_id, amount_cents) VALUES (?,?,?)",
                         (pay["id"], item[0], take),
                     )
                     item[1] -= take
@@ -843,9 +824,7 @@ def invoice_detail(ctx: Ctx, invoice_id: int) -> dict[str, Any] | None:
     if inv is None:
         return None
     d = next(i for i in invoices_for(ctx, inv["account_id"]) if i["id"] == invoice_id)
-    d["lines"] = [
-        dict(r) for r in ctx.q("SELECT * FROM transactions WHERE invoice_id = ? ORDER BY id", (invoice_id,))
-    ]
+    d["lines"] = [dict(r) for r in ctx.q("SELECT * FROM transactions WHERE invoice_id = ? ORDER BY id", (invoice_id,))]
     d["payments"] = [
         dict(r)
         for r in ctx.q(
@@ -936,8 +915,7 @@ def bill_account(ctx: Ctx, account_id: int, start: date, end: date) -> int | Non
             )
             inv = open_invoice_id(ctx, account_id, last_day)
             ctx.x(
-                "UPDATE usage_records SET invoice_id = ? WHERE account_id = ? AND invoice_id IS "
-                "NULL AND date < ?",
+                "UPDATE usage_records SET invoice_id = ? WHERE account_id = ? AND invoice_id IS NULL AND date < ?",
                 (inv, account_id, last_day.isoformat()),
             )
         return close_invoice(ctx, account_id, last_day)
@@ -967,9 +945,7 @@ def run_bill_run(ctx: Ctx, start: date, end: date, name: str = "Bill Run") -> di
         raise FaultError("Bill run failed: System.Data.SqlClient.SqlException (see the Event Log)")
     invoices = []
     with transaction(ctx.conn):
-        for acct in ctx.q(
-            "SELECT id, number FROM accounts WHERE status = 'Active' ORDER BY CAST(number AS INTEGER)"
-        ):
+        for acct in ctx.q("SELECT id, number FROM accounts WHERE status = 'Active' ORDER BY CAST(number AS INTEGER)"):
             inv = bill_account(ctx, acct["id"], start, end)
             if inv is not None:
                 total = next(i["total"] for i in invoices_for(ctx, acct["id"]) if i["id"] == inv)
@@ -1022,9 +998,7 @@ def luhn_ok(number: str) -> bool:
 def card_brand(number: str) -> str:
     if number.startswith("4"):
         return "Visa"
-    if number[:2] in ("51", "52", "53", "54", "55") or (
-        number[:4].isdigit() and 2221 <= int(number[:4]) <= 2720
-    ):
+    if number[:2] in ("51", "52", "53", "54", "55") or (number[:4].isdigit() and 2221 <= int(number[:4]) <= 2720):
         return "Mastercard"
     if number[:2] in ("34", "37"):
         return "Amex"
@@ -1050,9 +1024,7 @@ def _processor(ctx: Ctx, kind: str) -> dict[str, Any]:
 def payment_methods_for(ctx: Ctx, account_id: int) -> list[dict[str, Any]]:
     return [
         dict(r)
-        for r in ctx.q(
-            "SELECT * FROM payment_methods WHERE account_id = ? ORDER BY is_default DESC, id", (account_id,)
-        )
+        for r in ctx.q("SELECT * FROM payment_methods WHERE account_id = ? ORDER BY is_default DESC, id", (account_id,))
     ]
 
 
@@ -1133,9 +1105,7 @@ def take_payment(
     label = method
     new_method: tuple[str, str, str, str, str, str] | None = None
     if payment_method_id:
-        pm = ctx.q1(
-            "SELECT * FROM payment_methods WHERE id = ? AND account_id = ?", (payment_method_id, account_id)
-        )
+        pm = ctx.q1("SELECT * FROM payment_methods WHERE id = ? AND account_id = ?", (payment_method_id, account_id))
         if pm is None:
             raise DomainError("Payment method not found")
         method = pm["kind"]
@@ -1198,9 +1168,7 @@ def take_payment(
         ref = f"SBX-{pid:06d}"
         ctx.x("UPDATE payments SET reference = ? WHERE id = ?", (reference.strip() or ref, pid))
         if ok:
-            tid = post_transaction(
-                ctx, account_id, "Payment", f"Payment - {label}", -cents, on=day, payment_id=pid
-            )
+            tid = post_transaction(ctx, account_id, "Payment", f"Payment - {label}", -cents, on=day, payment_id=pid)
             ctx.x("UPDATE payments SET transaction_id = ? WHERE id = ?", (tid, pid))
             allocate_payments(ctx, account_id)
             if save_method and new_method is not None:
@@ -1239,10 +1207,7 @@ def payment(ctx: Ctx, payment_id: int) -> dict[str, Any] | None:
 
 def payments_for(ctx: Ctx, account_id: int) -> list[dict[str, Any]]:
     return [
-        dict(r)
-        for r in ctx.q(
-            "SELECT * FROM payments WHERE account_id = ? ORDER BY date DESC, id DESC", (account_id,)
-        )
+        dict(r) for r in ctx.q("SELECT * FROM payments WHERE account_id = ? ORDER BY date DESC, id DESC", (account_id,))
     ]
 
 
@@ -1280,10 +1245,8 @@ def run_custom_code(ctx: Ctx, name: str) -> str:
                 (ctx.stamp(), f"Error: {exc}", code["id"]),
             )
         raise
-    msg = (
-        f"{name} completed: {len(results)} overdue account(s), late fees "
-        f"{money(sum(f for _, f in results))}"
-        + (f" ({', '.join(f'{n}: {money(f)}' for n, f in results)})" if results else "")
+    msg = f"{name} completed: {len(results)} overdue account(s), late fees {money(sum(f for _, f in results))}" + (
+        f" ({', '.join(f'{n}: {money(f)}' for n, f in results)})" if results else ""
     )
     with transaction(ctx.conn):
         log_event(ctx, "Custom Code", name, msg)
@@ -1300,17 +1263,11 @@ def fire_event(ctx: Ctx, event_code: str, account_id: int, details: str = "") ->
         return 0
     acct = account_by_id(ctx, account_id)
     n = 0
-    for action in ctx.q(
-        "SELECT * FROM actions WHERE event_code = ? AND enabled = 1 ORDER BY id", (event_code,)
-    ):
+    for action in ctx.q("SELECT * FROM actions WHERE event_code = ? AND enabled = 1 ORDER BY id", (event_code,)):
         number = acct["number"] if acct else account_id
-        log_event(
-            ctx, "Actions", event_code, f"Action '{action['name']}' ran for account {number} ({details})"
-        )
+        log_event(ctx, "Actions", event_code, f"Action '{action['name']}' ran for account {number} ({details})")
         if action["action_type"] == "Write Event Log and Audit Note":
-            audit(
-                ctx, "Action", action["id"], "Note", f"{action['parameters']} (account {number})", account_id
-            )
+            audit(ctx, "Action", action["id"], "Note", f"{action['parameters']} (account {number})", account_id)
         n += 1
     return n
 
@@ -1318,10 +1275,7 @@ def fire_event(ctx: Ctx, event_code: str, account_id: int, details: str = "") ->
 def page_extensions_for(ctx: Ctx, page: str) -> list[dict[str, Any]]:
     if ctx.has("page-extension-missing"):
         return []
-    return [
-        dict(r)
-        for r in ctx.q("SELECT * FROM page_extensions WHERE page = ? AND enabled = 1 ORDER BY id", (page,))
-    ]
+    return [dict(r) for r in ctx.q("SELECT * FROM page_extensions WHERE page = ? AND enabled = 1 ORDER BY id", (page,))]
 
 
 # ---------------------------------------------------------------------------------------- provisioning
@@ -1369,7 +1323,9 @@ def provisioning_profile(ctx: Ctx, package_name: str) -> str:
         return package_name
     names = [
         r["name"]
-        for r in ctx.q("SELECT name FROM packages WHERE provisioning_type IS NOT NULL AND provisioning_type != '' ORDER BY id")
+        for r in ctx.q(
+            "SELECT name FROM packages WHERE provisioning_type IS NOT NULL AND provisioning_type != '' ORDER BY id"
+        )
     ]
     if package_name not in names or len(names) < 2:
         return package_name + " (default)"
@@ -1394,9 +1350,7 @@ def send_provisioning(ctx: Ctx, client: Any, r: Any) -> None:
         client.delete(username)
 
 
-def process_provisioning_queue(
-    ctx: Ctx, min_age: float = 0.5, stuck_after: float = 3.0, client: Any = None
-) -> int:
+def process_provisioning_queue(ctx: Ctx, min_age: float = 0.5, stuck_after: float = 3.0, client: Any = None) -> int:
     """Work the queued requests older than min_age seconds (the worker calls this). With a client
     (the provisioning target, e.g. :class:`smoke.sandbox.radius.RadiusClient`), each request is sent
     to it: Completed only when that succeeded, Failed (with the error) when it did not. Without one
@@ -1453,8 +1407,7 @@ def process_provisioning_queue(
                 ctx,
                 "Provisioning",
                 f"{r['kind']} {action}",
-                f"Completed request {r['id']}: {r['kind']} user '{r['username']}' {verb} for account "
-                f"{r['number']}",
+                f"Completed request {r['id']}: {r['kind']} user '{r['username']}' {verb} for account {r['number']}",
             )
             done += 1
     return done
@@ -1466,10 +1419,7 @@ def process_provisioning_queue(
 def usage_report(
     ctx: Ctx, account_id: int | None, start: date | None = None, end: date | None = None
 ) -> dict[str, Any]:
-    sql = (
-        "SELECT u.*, a.number AS account_number FROM usage_records u JOIN accounts a ON a.id = u.account_id "
-        "WHERE 1=1"
-    )
+    sql = "SELECT u.*, a.number AS account_number FROM usage_records u JOIN accounts a ON a.id = u.account_id WHERE 1=1"
     args: list[Any] = []
     if account_id is not None:
         sql += " AND u.account_id = ?"
@@ -1480,16 +1430,10 @@ def usage_report(
     if end:
         sql += " AND u.date <= ?"
         args.append(end.isoformat())
-    rows = (
-        []
-        if ctx.has("usage-report-empty")
-        else [dict(r) for r in ctx.q(sql + " ORDER BY u.date, u.id", args)]
-    )
+    rows = [] if ctx.has("usage-report-empty") else [dict(r) for r in ctx.q(sql + " ORDER BY u.date, u.id", args)]
     periods: dict[str, dict[str, Any]] = {}
     for r in rows:
-        p = periods.setdefault(
-            r["date"][:7], {"period": r["date"][:7], "count": 0, "quantity": 0.0, "amount": 0}
-        )
+        p = periods.setdefault(r["date"][:7], {"period": r["date"][:7], "count": 0, "quantity": 0.0, "amount": 0})
         p["count"] += 1
         p["quantity"] += r["quantity"]
         p["amount"] += r["amount_cents"]
@@ -1553,8 +1497,7 @@ def import_csv(ctx: Ctx, kind: str, text: str, filename: str = "upload.csv") -> 
     good: list[dict[str, str]] = []
     for lineno, raw in enumerate(reader, start=2):
         row = {
-            aliases.get((k or "").strip().lower(), (k or "").strip().lower()): (v or "").strip()
-            for k, v in raw.items()
+            aliases.get((k or "").strip().lower(), (k or "").strip().lower()): (v or "").strip() for k, v in raw.items()
         }
         problems = []
         acct = account_by_number(ctx, row.get("account_number", ""))
@@ -1919,9 +1862,7 @@ def signup(
         assert acct is not None
         up_id = None
         if not ctx.has("signup-no-userpackage"):
-            up_id = add_package(
-                ctx, aid, package_id, radius_username=login.strip() if pkg["provisioning_type"] else ""
-            )
+            up_id = add_package(ctx, aid, package_id, radius_username=login.strip() if pkg["provisioning_type"] else "")
         log_event(
             ctx,
             "Portal",
@@ -1988,12 +1929,8 @@ def statistics(ctx: Ctx) -> dict[str, Any]:
         by_status[r["status"]] = r["n"]
     return {
         "accounts": by_status,
-        "open_tickets": ctx.q1("SELECT COUNT(*) AS n FROM tickets WHERE status NOT IN ('Resolved','Closed')")[
-            "n"
-        ],
-        "queued_provisioning": ctx.q1(
-            "SELECT COUNT(*) AS n FROM provisioning_requests WHERE status='Queued'"
-        )["n"],
+        "open_tickets": ctx.q1("SELECT COUNT(*) AS n FROM tickets WHERE status NOT IN ('Resolved','Closed')")["n"],
+        "queued_provisioning": ctx.q1("SELECT COUNT(*) AS n FROM provisioning_requests WHERE status='Queued'")["n"],
         "active_user_packages": ctx.q1("SELECT COUNT(*) AS n FROM user_packages WHERE status='Active'")["n"],
         "total_receivable": money(sum(balance(ctx, r["id"]) for r in ctx.q("SELECT id FROM accounts"))),
     }

@@ -215,8 +215,7 @@ class UnknownFaultError(ValueError):
     def __init__(self, names: list[str]) -> None:
         self.names = names
         super().__init__(
-            f"unknown fault{'s' if len(names) > 1 else ''}: {', '.join(names)}; "
-            f"valid faults: {', '.join(FAULTS)}"
+            f"unknown fault{'s' if len(names) > 1 else ''}: {', '.join(names)}; valid faults: {', '.join(FAULTS)}"
         )
 
 

@@ -132,9 +132,7 @@ def dashboard() -> Any:
 def invoices() -> Any:
     c = ctx()
     acct = account()
-    return page(
-        "invoices.html", invoices=domain.invoices_for(c, acct["id"]), s=dashboard_values(c, acct["id"])
-    )
+    return page("invoices.html", invoices=domain.invoices_for(c, acct["id"]), s=dashboard_values(c, acct["id"]))
 
 
 @bp.get("/Invoice/<int:invoice_id>")

@@ -54,9 +54,7 @@ class Store:
         self.next_id = 1
 
     def log(self, method: str, path: str, username: str, result: str) -> None:
-        self.requests.append(
-            {"time": _now(), "method": method, "path": path, "username": username, "result": result}
-        )
+        self.requests.append({"time": _now(), "method": method, "path": path, "username": username, "result": result})
         del self.requests[:-500]
 
     def find(self, username: str) -> list[dict[str, Any]]:

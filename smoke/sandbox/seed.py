@@ -438,8 +438,7 @@ def _static(ctx: Ctx) -> None:
         (
             "LateFeeCalculator",
             "C#",
-            "Computes a late fee (1.5% of the overdue amount, at least $5.00) for "
-            "accounts with overdue invoices",
+            "Computes a late fee (1.5% of the overdue amount, at least $5.00) for accounts with overdue invoices",
             LATE_FEE_SOURCE,
         ),
     )
@@ -451,11 +450,7 @@ def _history(ctx: Ctx, clock: _SeedClock) -> None:
     specs = accounts(today)
     first_of_month = today.replace(day=1)
     starts = {
-        a.number: (
-            today - timedelta(days=10)
-            if a.prospect
-            else add_months(first_of_month, -a.months_ago, a.bill_day)
-        )
+        a.number: (today - timedelta(days=10) if a.prospect else add_months(first_of_month, -a.months_ago, a.bill_day))
         for a in specs
     }
     pkg_ids = {p["name"]: p["id"] for p in domain.packages(ctx)}
@@ -570,17 +565,14 @@ def _history(ctx: Ctx, clock: _SeedClock) -> None:
                         technician="R. Patel",
                         notes="Fiber drop and ONT install",
                     )
-                    domain.update_workorder(
-                        ctx, ctx.q1("SELECT MAX(id) AS i FROM workorders")["i"], "Completed"
-                    )
+                    domain.update_workorder(ctx, ctx.q1("SELECT MAX(id) AS i FROM workorders")["i"], "Completed")
         due = [
             a
             for a in specs
             if a.number in ids
             and not a.prospect
             and ctx.q1(
-                "SELECT 1 FROM user_packages WHERE account_id = ? AND status = 'Active' AND "
-                "next_bill_date = ?",
+                "SELECT 1 FROM user_packages WHERE account_id = ? AND status = 'Active' AND next_bill_date = ?",
                 (ids[a.number], day.isoformat()),
             )
         ]
@@ -604,20 +596,14 @@ def _history(ctx: Ctx, clock: _SeedClock) -> None:
             amount = domain.money(owed)
             if how == "autopay":
                 pm = domain.payment_methods_for(ctx, aid)[0]
-                domain.take_payment(
-                    ctx, aid, amount, pm["kind"], payment_method_id=pm["id"], source="Autopay", on=day
-                )
+                domain.take_payment(ctx, aid, amount, pm["kind"], payment_method_id=pm["id"], source="Autopay", on=day)
             else:
-                domain.take_payment(
-                    ctx, aid, amount, "Check", reference=f"Chk {int(number) % 1000:03d}{n}", on=day
-                )
+                domain.take_payment(ctx, aid, amount, "Check", reference=f"Chk {int(number) % 1000:03d}{n}", on=day)
         for a in specs:
             if a.usage and a.number in ids and (day.toordinal() + int(a.number)) % 3 == 0:
                 o = day.toordinal()
                 minutes = float(3 + (o * 7 + int(a.number)) % 25)
-                domain.add_usage(
-                    ctx, ids[a.number], day, f"Long distance call to 555-{(o * 13) % 10000:04d}", minutes
-                )
+                domain.add_usage(ctx, ids[a.number], day, f"Long distance call to 555-{(o * 13) % 10000:04d}", minutes)
         domain.process_provisioning_queue(ctx, min_age=-1e9)
         day += timedelta(days=1)
     clock.set(today)
@@ -682,8 +668,7 @@ def _create(ctx: Ctx, a: Acct, day: date, pkg_ids: dict[str, int], ids: dict[str
         )
     if a.number == "10009":
         ctx.x(
-            "INSERT INTO discounts(name, account_id, package_id, kind, value, periods) VALUES "
-            "(?,?,?,?,?,NULL)",
+            "INSERT INTO discounts(name, account_id, package_id, kind, value, periods) VALUES (?,?,?,?,?,NULL)",
             ("Loyalty 20%", aid, pkg_ids["Fiber 500"], "Percent", 20),
         )
     if a.number == "10010":
@@ -698,15 +683,11 @@ def _create(ctx: Ctx, a: Acct, day: date, pkg_ids: dict[str, int], ids: dict[str
             )
     n_radius = 0
     for name in a.packages:
-        prov = ctx.q1("SELECT provisioning_type FROM packages WHERE id = ?", (pkg_ids[name],))[
-            "provisioning_type"
-        ]
+        prov = ctx.q1("SELECT provisioning_type FROM packages WHERE id = ?", (pkg_ids[name],))["provisioning_type"]
         radius = ""
         if prov and not a.prospect:
             n_radius += 1
-            radius = f"{a.first[0]}{a.last}".lower().replace("'", "") + (
-                "" if n_radius == 1 else str(n_radius)
-            )
+            radius = f"{a.first[0]}{a.last}".lower().replace("'", "") + ("" if n_radius == 1 else str(n_radius))
         domain.add_package(
             ctx,
             aid,
@@ -757,9 +738,7 @@ def _event(ctx: Ctx, kind: str, arg: Any, ids: dict[str, int], day: date) -> Non
             ctx,
             ids[number],
             type=wtype,
-            scheduled=(ctx.today + timedelta(days=in_days)).isoformat()
-            if status != "Completed"
-            else day.isoformat(),
+            scheduled=(ctx.today + timedelta(days=in_days)).isoformat() if status != "Completed" else day.isoformat(),
             technician=tech,
             notes=notes,
         )

@@ -88,7 +88,17 @@ def start_radius(host: str, port: int, down: bool = False, timeout: float = 15.0
     """Start the RADIUS stand-in as a separate process (port 0: a free one) and read its address."""
     from .radius import BANNER_PREFIX
 
-    argv = [sys.executable, "-m", "smoke.sandbox.radius", "--host", host, "--port", str(port), "--parent", str(os.getpid())]
+    argv = [
+        sys.executable,
+        "-m",
+        "smoke.sandbox.radius",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--parent",
+        str(os.getpid()),
+    ]
     process = subprocess.Popen(
         [*argv, *(["--down"] if down else [])], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True
     )

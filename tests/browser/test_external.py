@@ -17,9 +17,7 @@ SCENARIOS = ("provisioning-external", "provisioning-external-signup")
 
 
 def _run(reports: Path, *names: str, fault: str = "") -> tuple[Any, dict[str, Any]]:
-    done = run_smoke(
-        "run", *names, "--report-dir", str(reports), env={"ENGAGEIP_SANDBOX_FAULTS": fault}, timeout=300
-    )
+    done = run_smoke("run", *names, "--report-dir", str(reports), env={"ENGAGEIP_SANDBOX_FAULTS": fault}, timeout=300)
     results_file = reports / "latest" / "results.json"
     return done, json.loads(results_file.read_text()) if results_file.exists() else {}
 
@@ -40,7 +38,9 @@ def test_healthy_sandbox_passes_and_the_report_shows_both_sides(tmp_path: Path) 
     signup = by_file["provisioning-external-signup"]
     assert any(s["kind"] == "expect_json" and s["status"] == "passed" for s in signup["steps"])
     # the RADIUS server's own page is in the evidence
-    assert any(s["kind"] == "open" and s["url"] and "?q=smoke-ext" in s["url"] and s["screenshot"] for s in signup["steps"])
+    assert any(
+        s["kind"] == "open" and s["url"] and "?q=smoke-ext" in s["url"] and s["screenshot"] for s in signup["steps"]
+    )
 
 
 def test_radius_no_suspend_fails_and_names_the_stale_subscriber(tmp_path: Path) -> None:

@@ -122,9 +122,7 @@ def test_demo_record_captions_highlights_and_one_replay_frame_per_step(
     assert html.count('src="data:image/jpeg;base64,') == len(records)
 
 
-def test_normal_run_has_no_overlay_and_demo_run_has_one(
-    scenarios: Path, tmp_path: Path, site_url: str
-) -> None:
+def test_normal_run_has_no_overlay_and_demo_run_has_one(scenarios: Path, tmp_path: Path, site_url: str) -> None:
     (scenarios / "checks" / "probe.py").write_text(PROBE)
     (scenarios / "probe.yaml").write_text(PROBE_SCENARIO)
     probe = scenarios / "checks" / "probe.json"
@@ -164,9 +162,7 @@ def test_every_step_kind_passes_in_demo_mode(scenarios: Path, tmp_path: Path, si
 
 def test_tag_new_feature_demos_only_the_new_scenarios(scenarios: Path, tmp_path: Path, site_url: str) -> None:
     (scenarios / "new-portal-name.yaml").write_text(NEW_FEATURE)
-    done, run_dir = demo(
-        scenarios, tmp_path / "reports", site_url, "--tag", "new-feature", "--record", "--headless"
-    )
+    done, run_dir = demo(scenarios, tmp_path / "reports", site_url, "--tag", "new-feature", "--record", "--headless")
     assert done.returncode == 0, done.stdout + done.stderr
     results = json.loads((run_dir / "results.json").read_text())
     assert [s["name"] for s in results["scenarios"]] == ["Find the example portal"]
@@ -192,15 +188,11 @@ def test_pause_waits_for_enter_and_c_runs_to_the_end(scenarios: Path, tmp_path: 
                 return line.strip()
 
     try:
-        assert next_prompt().startswith(
-            "paused before Before step 1 · log in: Log in as demo: Open /index.html"
-        )
+        assert next_prompt().startswith("paused before Before step 1 · log in: Log in as demo: Open /index.html")
         assert process.poll() is None  # waiting for the person
         process.stdin.write("\n")  # type: ignore[union-attr]
         process.stdin.flush()  # type: ignore[union-attr]
-        assert next_prompt().startswith(
-            "paused before Before step 1 · log in: Log in as demo: Fill label 'Username'"
-        )
+        assert next_prompt().startswith("paused before Before step 1 · log in: Log in as demo: Fill label 'Username'")
         assert process.poll() is None
         process.stdin.write("c\n")  # type: ignore[union-attr]
         process.stdin.flush()  # type: ignore[union-attr]
@@ -217,9 +209,7 @@ def test_pause_waits_for_enter_and_c_runs_to_the_end(scenarios: Path, tmp_path: 
     assert results["scenarios"][0]["status"] == "passed"
 
 
-@pytest.mark.skipif(
-    shutil.which("xvfb-run") is None, reason="xvfb-run is not installed (apt-get install xvfb)"
-)
+@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="xvfb-run is not installed (apt-get install xvfb)")
 def test_headed_demo_under_xvfb_run(scenarios: Path, tmp_path: Path, site_url: str) -> None:
     env_display = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     reports = tmp_path / "reports"
@@ -250,9 +240,7 @@ def test_headed_demo_under_xvfb_run(scenarios: Path, tmp_path: Path, site_url: s
         assert scenario["video"] and (run_dir / scenario["video"]).stat().st_size > 1000
 
 
-def test_a_failing_step_fails_the_same_way_in_demo_mode(
-    scenarios: Path, tmp_path: Path, site_url: str
-) -> None:
+def test_a_failing_step_fails_the_same_way_in_demo_mode(scenarios: Path, tmp_path: Path, site_url: str) -> None:
     (scenarios / "wrong-balance.yaml").write_text(
         "name: Wrong balance\nrole: demo\nsteps:\n  - open: /home.html\n"
         "  - expect_text: {test_id: balance, text: '$99.00', exact: true}\n    timeout: 1\n"

@@ -82,9 +82,7 @@ def test_pause_c_enter_runs_to_the_end() -> None:
 
 @pytest.mark.parametrize(("choice", "still_pausing"), [("next", True), ("continue", False)])
 def test_pause_goes_on_when_the_page_buttons_are_clicked(choice: str, still_pausing: bool) -> None:
-    blocked = (
-        io.StringIO()
-    )  # readline() on an empty StringIO is EOF: headed, so it keeps waiting for the page
+    blocked = io.StringIO()  # readline() on an empty StringIO is EOF: headed, so it keeps waiting for the page
     pause = PauseControl(stdin=blocked, headless=False, poll_s=0.01)
     page = FakePage(choice, clicks_after=3)
     pause.wait(page, "Step 2 of 3", "Click Save")  # type: ignore[arg-type]
@@ -148,9 +146,7 @@ def test_walkthrough_puts_new_features_first_in_plain_words_with_every_picture(t
         [],
         ["Open /Signup", "Fill First Name with 'Smoke'", "Click Create Account"],
     )
-    _manifest(
-        run_dir, "autopay", "Set up automatic payments", ["new-feature"], ["Open /AutoPay", "Tick Enable"]
-    )
+    _manifest(run_dir, "autopay", "Set up automatic payments", ["new-feature"], ["Open /AutoPay", "Tick Enable"])
     (run_dir / "results.json").write_text(
         json.dumps(
             {
@@ -169,11 +165,7 @@ def test_walkthrough_puts_new_features_first_in_plain_words_with_every_picture(t
     html = built["walkthrough"].read_text()
     assert built["walkthrough"] == run_dir / "walkthrough.html"
     body = html[html.index("<main>") :]
-    assert (
-        body.index("New in this release")
-        < body.index("Set up automatic payments")
-        < body.index("Portal signup")
-    )
+    assert body.index("New in this release") < body.index("Set up automatic payments") < body.index("Portal signup")
     assert html.count('src="data:image/jpeg;base64,') == 5
     for caption in (
         "Fill First Name with &#39;Smoke&#39;",
@@ -200,9 +192,7 @@ def test_walkthrough_escapes_captions(tmp_path: Path) -> None:
 def test_demo_without_a_display_says_how_to_get_one_and_exits_2(scenarios: Path, tmp_path: Path) -> None:
     reports = tmp_path / "reports"
     no_display = {"DISPLAY": "", "WAYLAND_DISPLAY": ""}
-    done = run_smoke(
-        "demo", "login", "--scenarios", str(scenarios), "--report-dir", str(reports), env=no_display
-    )
+    done = run_smoke("demo", "login", "--scenarios", str(scenarios), "--report-dir", str(reports), env=no_display)
     assert done.returncode == 2, done.stdout + done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "no display" in lines[0] and "xvfb-run -a smoke demo" in lines[0]

@@ -106,9 +106,7 @@ def test_clicks_meant_for_the_page_go_through_the_bar(demo_page: Any) -> None:
     state = overlay_state(page)
     low = page.locator("#low").bounding_box()
     bar = state["bar"]
-    assert bar["y"] < low["y"] + low["height"] / 2 < bar["y"] + bar["height"], (
-        "the button must lie under the bar"
-    )
+    assert bar["y"] < low["y"] + low["height"] / 2 < bar["y"] + bar["height"], "the button must lie under the bar"
     assert (
         page.evaluate(
             "([x, y]) => document.elementFromPoint(x, y).id",

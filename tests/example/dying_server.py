@@ -23,6 +23,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
 if __name__ == "__main__":
     site = Path(__file__).parent / "site"
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), functools.partial(Handler, directory=str(site)))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", int(sys.argv[1])), functools.partial(Handler, directory=str(site))
+    )
     server.serve_forever()
     server.server_close()

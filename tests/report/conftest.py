@@ -13,9 +13,7 @@ from tests.report.helpers import SECRETS
 @pytest.fixture(scope="session")
 def _synthetic_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # Drawing the screenshots is the slow part: make the run once, copy it per test
-    return make_synthetic_run(
-        tmp_path_factory.mktemp("template") / "run", steps=80, failures=1, secrets=SECRETS
-    )
+    return make_synthetic_run(tmp_path_factory.mktemp("template") / "run", steps=80, failures=1, secrets=SECRETS)
 
 
 @pytest.fixture

@@ -84,10 +84,16 @@ def test_down_answers_503_and_unreachable_is_an_error() -> None:
 def test_worker_creates_changes_suspends_and_deletes(make_app: Any) -> None:
     app = make_app()
     done = provision(app, "probe-life", then="Suspended")
-    assert [(r["action"], r["status"]) for r in done.requests] == [("Add User", "Completed"), ("Suspend User", "Completed")]
+    assert [(r["action"], r["status"]) for r in done.requests] == [
+        ("Add User", "Completed"),
+        ("Suspend User", "Completed"),
+    ]
     [sub] = done.subscribers("probe-life")
     assert (sub["profile"], sub["status"], sub["account"]) == ("DSL Basic", "Suspended", "10014")
-    assert any(e["result"].startswith("Completed request") and "suspended for account 10014" in e["result"] for e in done.events)
+    assert any(
+        e["result"].startswith("Completed request") and "suspended for account 10014" in e["result"]
+        for e in done.events
+    )
     assert all(e["level"] != "Error" for e in done.events)
 
 
@@ -111,7 +117,9 @@ def test_status_changes_queue_the_right_requests(make_app: Any) -> None:
     domain.set_user_package_status(c, up, "Cancelled")
     domain.process_provisioning_queue(c, min_age=-1e9, client=client)
     assert store.find("probe-flow") == []
-    actions = [r["action"] for r in c.q("SELECT action FROM provisioning_requests WHERE username = 'probe-flow' ORDER BY id")]
+    actions = [
+        r["action"] for r in c.q("SELECT action FROM provisioning_requests WHERE username = 'probe-flow' ORDER BY id")
+    ]
     assert actions == ["Add User", "Suspend User", "Change User", "Delete User"]
     c.conn.close()
 

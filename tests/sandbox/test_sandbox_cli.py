@@ -143,9 +143,7 @@ class _Session:
         import http.cookiejar
 
         self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
-        )
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
 
     def get(self, path: str) -> tuple[int, str]:
         with self.opener.open(self.base + path, timeout=30) as r:
@@ -178,9 +176,7 @@ def test_twenty_parallel_sessions(tmp_path: Path) -> None:
                 "/AdminPortal/Login",
                 {
                     "Username": ["admin", "csr", "billing", "support", "readonly"][i % 5],
-                    "Password": ["Admin#2026", "Csr#2026", "Billing#2026", "Support#2026", "Readonly#2026"][
-                        i % 5
-                    ],
+                    "Password": ["Admin#2026", "Csr#2026", "Billing#2026", "Support#2026", "Readonly#2026"][i % 5],
                 },
             )
             if 'id="CurrentUsername"' not in page:
@@ -232,9 +228,7 @@ def test_twenty_parallel_sessions(tmp_path: Path) -> None:
             problems = [p for result in pool.map(session, range(20)) for p in result]
         assert problems == []
         admin = _Session(base)
-        admin.post(
-            "/AdminPortal/Login", "/AdminPortal/Login", {"Username": "admin", "Password": "Admin#2026"}
-        )
+        admin.post("/AdminPortal/Login", "/AdminPortal/Login", {"Username": "admin", "Password": "Admin#2026"})
         deadline = time.monotonic() + 10
         while "load-" in admin.get("/AdminPortal/Provisioning?status=Queued")[1]:
             assert time.monotonic() < deadline, "provisioning requests were not completed"

@@ -90,10 +90,7 @@ def test_seed_event_log_has_no_errors(ctx: Ctx) -> None:
         )["n"]
         == 0
     )
-    assert (
-        ctx.q1("SELECT COUNT(*) AS n FROM event_log WHERE result LIKE 'Starting Bill Run for owner%'")["n"]
-        > 0
-    )
+    assert ctx.q1("SELECT COUNT(*) AS n FROM event_log WHERE result LIKE 'Starting Bill Run for owner%'")["n"] > 0
 
 
 def test_balance_is_sum_of_transactions(ctx: Ctx) -> None:
@@ -108,8 +105,7 @@ def test_balance_is_sum_of_transactions(ctx: Ctx) -> None:
 def test_one_open_invoice_per_account(ctx: Ctx) -> None:
     assert (
         ctx.q1(
-            "SELECT MAX(n) AS m FROM (SELECT COUNT(*) AS n FROM invoices WHERE status = 'Open' "
-            "GROUP BY account_id)"
+            "SELECT MAX(n) AS m FROM (SELECT COUNT(*) AS n FROM invoices WHERE status = 'Open' GROUP BY account_id)"
         )["m"]
         <= 1
     )
@@ -172,9 +168,7 @@ def test_add_package_bills_first_period_and_queues_provisioning(ctx: Ctx) -> Non
     req = ctx.q1("SELECT * FROM provisioning_requests WHERE user_package_id = ?", (up,))
     assert req["status"] == "Queued" and req["username"] == "mlee-fiber"
     assert domain.process_provisioning_queue(ctx, min_age=0) >= 1
-    assert (
-        ctx.q1("SELECT status FROM provisioning_requests WHERE id = ?", (req["id"],))["status"] == "Completed"
-    )
+    assert ctx.q1("SELECT status FROM provisioning_requests WHERE id = ?", (req["id"],))["status"] == "Completed"
     assert (
         ctx.q1(
             "SELECT COUNT(*) AS n FROM event_log WHERE module = 'Provisioning' AND result LIKE ?",
@@ -199,10 +193,7 @@ def test_stuck_provisioning_writes_an_error(ctx: Ctx) -> None:
     domain.process_provisioning_queue(stuck, min_age=0, stuck_after=0)
     req = ctx.q1("SELECT * FROM provisioning_requests WHERE user_package_id = ?", (up,))
     assert req["status"] == "Queued" and "Timed out" in req["message"]
-    assert (
-        ctx.q1("SELECT COUNT(*) AS n FROM event_log WHERE level = 'Error' AND module = 'Provisioning'")["n"]
-        == 1
-    )
+    assert ctx.q1("SELECT COUNT(*) AS n FROM event_log WHERE level = 'Error' AND module = 'Provisioning'")["n"] == 1
 
 
 def test_bill_run_generates_invoices_and_event_rows(ctx: Ctx) -> None:
@@ -213,8 +204,7 @@ def test_bill_run_generates_invoices_and_event_rows(ctx: Ctx) -> None:
     assert domain.next_bill_date(ctx, aid) == date(2026, 7, 15)
     assert domain.balance(ctx, aid) == 7999
     results = [
-        r["result"]
-        for r in ctx.q("SELECT result FROM event_log WHERE module = 'Billing' ORDER BY id DESC LIMIT 3")
+        r["result"] for r in ctx.q("SELECT result FROM event_log WHERE module = 'Billing' ORDER BY id DESC LIMIT 3")
     ]
     assert results[0].startswith("Finished Bill Run for owner 'Sandbox Telecom'")
     assert results[2] == "Starting Bill Run for owner 'Sandbox Telecom'"
@@ -237,9 +227,7 @@ def test_card_and_ach_test_numbers(ctx: Ctx) -> None:
     ok = domain.take_payment(
         ctx, aid, "1.00", "Credit Card", card_number="4111 1111 1111 1111", expiry="12/30", cvv="123"
     )
-    no = domain.take_payment(
-        ctx, aid, "1.00", "Credit Card", card_number="4000000000000002", expiry="12/30", cvv="123"
-    )
+    no = domain.take_payment(ctx, aid, "1.00", "Credit Card", card_number="4000000000000002", expiry="12/30", cvv="123")
     assert (ok["result"], no["result"]) == ("Approved", "Declined")
     assert ok["label"] == "Visa ending 1111"
     ach_ok = domain.take_payment(ctx, aid, "1.00", "eCheck", routing="011000015", bank_account="123456789")
@@ -342,9 +330,7 @@ def test_actions_fire_on_user_update(ctx: Ctx) -> None:
     notes = ctx.q1("SELECT COUNT(*) AS n FROM audit_log WHERE entity = 'Action'")["n"]
     domain.update_account(ctx, aid, sales_rep="Pat")
     row = ctx.q1("SELECT * FROM event_log WHERE module = 'Actions' ORDER BY id DESC")
-    assert (
-        row["action"] == "User.Update" and "Log Account Changes" in row["result"] and "10001" in row["result"]
-    )
+    assert row["action"] == "User.Update" and "Log Account Changes" in row["result"] and "10001" in row["result"]
     assert ctx.q1("SELECT COUNT(*) AS n FROM audit_log WHERE entity = 'Action'")["n"] == notes + 1
 
 

@@ -52,9 +52,7 @@ def error_rows(app: Any) -> int:
 
 
 def sym_admin_login(app: Any) -> bool:
-    r = app.test_client().post(
-        "/AdminPortal/Login", data={"Username": "admin", "Password": PASSWORDS["admin"]}
-    )
+    r = app.test_client().post("/AdminPortal/Login", data={"Username": "admin", "Password": PASSWORDS["admin"]})
     return r.status_code != 302 and "Login failed: An error has occurred" in html(r)
 
 
@@ -135,8 +133,7 @@ def sym_echeck(app: Any) -> bool:
     missing = ">eCheck</label>" not in page and 'data-processor="Sandbox ACH"' not in processors
     return (
         missing
-        and portal_pay(app, PaymentMethod="eCheck", RoutingNumber="011000015", BankAccountNumber="123456789")
-        == "Error"
+        and portal_pay(app, PaymentMethod="eCheck", RoutingNumber="011000015", BankAccountNumber="123456789") == "Error"
     )
 
 
@@ -174,9 +171,7 @@ def sym_signup(app: Any) -> bool:
 
 def sym_contacts(app: Any) -> bool:
     c = portal_login(app.test_client())
-    c.post(
-        "/Portal/Contact", data={"FirstName": "Johnny", "LastName": "Smith", "EmailAddress": "j@example.com"}
-    )
+    c.post("/Portal/Contact", data={"FirstName": "Johnny", "LastName": "Smith", "EmailAddress": "j@example.com"})
     return 'value="Johnny"' not in html(c.get("/Portal/Contact"))
 
 
@@ -259,9 +254,7 @@ def sym_bill_run(app: Any) -> bool:
 
 
 def sym_portal_login(app: Any) -> bool:
-    r = app.test_client().post(
-        "/Portal/Login", data={"PortalLogin": "jsmith", "PortalPassword": "Portal#2026"}
-    )
+    r = app.test_client().post("/Portal/Login", data={"PortalLogin": "jsmith", "PortalPassword": "Portal#2026"})
     return r.status_code != 302
 
 
@@ -271,10 +264,7 @@ def sym_statistics(app: Any) -> bool:
 
 def sym_version(app: Any) -> bool:
     page = html(admin(app).get("/AdminPortal/About"))
-    return (
-        "9.6.2" not in text_of(page, "version")
-        and app.test_client().get("/health").json["version"] == "unknown"
-    )
+    return "9.6.2" not in text_of(page, "version") and app.test_client().get("/health").json["version"] == "unknown"
 
 
 SYMPTOMS: dict[str, Callable[[Any], bool]] = {

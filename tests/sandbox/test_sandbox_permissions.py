@@ -109,9 +109,7 @@ def clients(seeded_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 @pytest.mark.parametrize("user", list(USERS))
 @pytest.mark.parametrize(("path", "areas", "level"), GET_ROUTES, ids=[r[0] for r in GET_ROUTES])
-def test_get_permission(
-    clients: dict[str, Any], user: str, path: str, areas: tuple[str, ...], level: str
-) -> None:
+def test_get_permission(clients: dict[str, Any], user: str, path: str, areas: tuple[str, ...], level: str) -> None:
     r = clients[user].get(path)
     body = r.get_data(as_text=True)
     if allowed(USERS[user], areas, level):
@@ -124,9 +122,7 @@ def test_get_permission(
 
 @pytest.mark.parametrize("user", list(USERS))
 @pytest.mark.parametrize(("path", "areas"), POST_ROUTES, ids=[r[0] for r in POST_ROUTES])
-def test_post_denied_without_edit(
-    clients: dict[str, Any], user: str, path: str, areas: tuple[str, ...]
-) -> None:
+def test_post_denied_without_edit(clients: dict[str, Any], user: str, path: str, areas: tuple[str, ...]) -> None:
     if allowed(USERS[user], areas, "Edit"):
         pytest.skip("allowed: covered by the route tests (this module shares one database)")
     r = clients[user].post(path, data={})

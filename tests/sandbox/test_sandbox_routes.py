@@ -66,10 +66,7 @@ def test_change_password(app: Any) -> None:
     )
     assert r.status_code == 302
     c.get("/AdminPortal/Logout")
-    assert (
-        c.post("/AdminPortal/Login", data={"Username": "support", "Password": "NewPass#99"}).status_code
-        == 302
-    )
+    assert c.post("/AdminPortal/Login", data={"Username": "support", "Password": "NewPass#99"}).status_code == 302
 
 
 def test_csrf_is_enforced(make_app: Any) -> None:
@@ -78,9 +75,7 @@ def test_csrf_is_enforced(make_app: Any) -> None:
     r = c.post("/AdminPortal/Login", data={"Username": "admin", "Password": "Admin#2026"})
     assert r.status_code == 400 and "CSRF" in html(r)
     token = re.search(r'name="csrf_token" value="([^"]+)"', html(c.get("/AdminPortal/Login"))).group(1)
-    r = c.post(
-        "/AdminPortal/Login", data={"Username": "admin", "Password": "Admin#2026", "csrf_token": token}
-    )
+    r = c.post("/AdminPortal/Login", data={"Username": "admin", "Password": "Admin#2026", "csrf_token": token})
     assert r.status_code == 302
 
 
@@ -126,9 +121,7 @@ def test_search_goes_to_single_match(admin: Any) -> None:
 
 
 def test_create_account_with_card_and_package(admin: Any) -> None:
-    pkg = re.search(
-        r'<option value="(\d+)">Fiber 500</option>', html(admin.get("/AdminPortal/Account/New"))
-    ).group(1)
+    pkg = re.search(r'<option value="(\d+)">Fiber 500</option>', html(admin.get("/AdminPortal/Account/New"))).group(1)
     r = admin.post(
         "/AdminPortal/Account/New",
         data={
@@ -322,17 +315,13 @@ def test_event_log_filters(admin: Any) -> None:
     assert 'data-testid="no-events"' in html(admin.get("/AdminPortal/Reports/EventLog?errors=1"))
     billing = html(admin.get("/AdminPortal/Reports/EventLog?module=Billing"))
     assert "Security" not in billing.split("<tbody>")[1]
-    assert (
-        "2026-05" not in html(admin.get("/AdminPortal/Reports/EventLog?from=2026-06-01")).split("<tbody>")[1]
-    )
+    assert "2026-05" not in html(admin.get("/AdminPortal/Reports/EventLog?from=2026-06-01")).split("<tbody>")[1]
 
 
 def test_bill_run_page(make_app: Any) -> None:
     app = make_app()
     c = login(app.test_client(), "billing")
-    r = c.post(
-        "/AdminPortal/Setup/BillRuns", data={"Name": "June", "Start": "2026-06-15", "End": "2026-06-15"}
-    )
+    r = c.post("/AdminPortal/Setup/BillRuns", data={"Name": "June", "Start": "2026-06-15", "End": "2026-06-15"})
     page = html(r)
     assert r.status_code == 200
     assert text_of(page, "bill-run-result") == "1 invoice(s) generated, total $79.99"
@@ -536,7 +525,5 @@ def test_portal_usage_and_invoices(customer: Any) -> None:
 
 def test_portal_cannot_see_other_accounts_invoices(app: Any, ctx: Any) -> None:
     c = portal_login(app.test_client(), "jsmith")
-    other = ctx.q1(
-        "SELECT i.id FROM invoices i JOIN accounts a ON a.id = i.account_id WHERE a.number = '10002'"
-    )
+    other = ctx.q1("SELECT i.id FROM invoices i JOIN accounts a ON a.id = i.account_id WHERE a.number = '10002'")
     assert c.get(f"/Portal/Invoice/{other['id']}").status_code == 404

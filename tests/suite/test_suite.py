@@ -31,11 +31,15 @@ def test_the_fault_matrix_catches_faults_in_the_scenario_a_person_expects(tmp_pa
     from tests.conftest import ROOT
 
     faults = ["card-declines-all", "contact-save-ignored", "role-readonly-gained-setup", "page-extension-missing"]
-    rows, table = run_matrix(faults, with_healthy=False, scenarios_dir=ROOT / "scenarios", out_dir=tmp_path, say=lambda _: None)
+    rows, table = run_matrix(
+        faults, with_healthy=False, scenarios_dir=ROOT / "scenarios", out_dir=tmp_path, say=lambda _: None
+    )
     by_fault = {row.fault: row for row in rows}
     assert all(by_fault[name].caught for name in faults), [(r.fault, r.note, r.failed) for r in rows]
     assert {f["scenario"] for f in by_fault["card-declines-all"].failed} >= {"payment-processing", "online-payments"}
     assert {f["scenario"] for f in by_fault["role-readonly-gained-setup"].failed} == {"role-permissions"}
-    assert "Declined" in next(f["message"] for f in by_fault["card-declines-all"].failed if f["scenario"] == "payment-processing")
+    assert "Declined" in next(
+        f["message"] for f in by_fault["card-declines-all"].failed if f["scenario"] == "payment-processing"
+    )
     text = table.read_text()
     assert "`contact-save-ignored` | contacts | **contacts**:" in text

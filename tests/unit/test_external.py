@@ -18,7 +18,7 @@ DOCUMENTS: dict[str, Any] = {}
 
 
 class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         doc = DOCUMENTS.get(self.path.split("?")[0])
         body = json.dumps(doc).encode()
         self.send_response(200 if doc is not None else 404)
@@ -40,9 +40,7 @@ def server() -> Any:
 
 def _targets(tmp_path: Path, external: str) -> Path:
     path = tmp_path / "targets.yaml"
-    path.write_text(
-        "targets:\n  t:\n    admin_url: \"{server}/A/\"\n    portal_url: \"{server}/P/\"\n" + external
-    )
+    path.write_text('targets:\n  t:\n    admin_url: "{server}/A/"\n    portal_url: "{server}/P/"\n' + external)
     return path
 
 
@@ -51,7 +49,7 @@ def test_external_url_and_discovery(tmp_path: Path, server: str) -> None:
     path = _targets(
         tmp_path,
         "    external:\n      nms: https://nms.example.com/api\n"
-        "      radius: {discover: \"{server}/health\", path: systems.radius}\n",
+        '      radius: {discover: "{server}/health", path: systems.radius}\n',
     )
     target = load_targets(path).get("t").with_server(server)
     view = target.template_view()["external"]
@@ -61,7 +59,7 @@ def test_external_url_and_discovery(tmp_path: Path, server: str) -> None:
 
 
 def test_discovery_failure_is_a_clear_value_error(tmp_path: Path, server: str) -> None:
-    path = _targets(tmp_path, "    external:\n      radius: {discover: \"{server}/nothing\", path: radius}\n")
+    path = _targets(tmp_path, '    external:\n      radius: {discover: "{server}/nothing", path: radius}\n')
     target = load_targets(path).get("t").with_server(server)
     with pytest.raises(ValueError, match="cannot read the address of external system 'radius'"):
         str(target.template_view()["external"]["radius"])
@@ -73,7 +71,7 @@ def test_discovery_failure_is_a_clear_value_error(tmp_path: Path, server: str) -
         "    external: [radius]\n",
         "    external:\n      radius: {path: x}\n",
         "    external:\n      radius: ftp://x/\n",
-        "    external:\n      radius: {url: \"http://x/\", extra: 1}\n",
+        '    external:\n      radius: {url: "http://x/", extra: 1}\n',
     ],
 )
 def test_bad_external_is_a_config_error(tmp_path: Path, external: str) -> None:
@@ -99,7 +97,15 @@ def test_expect_json_where_count_equals(server: str) -> None:
         ]
     }
     url = server + "/subs"
-    check = _run({"url": url, "path": "subscribers", "where": {"username": "a"}, "count": "1", "equals": {"profile": "Fiber 100"}})
+    check = _run(
+        {
+            "url": url,
+            "path": "subscribers",
+            "where": {"username": "a"},
+            "count": "1",
+            "equals": {"profile": "Fiber 100"},
+        }
+    )
     assert check.shown == "1 × subscriber with username 'a': profile=Fiber 100"
     assert _run({"url": url, "path": "subscribers.0.status", "equals": "Active"}).shown == "Active"
     assert _run({"url": url, "path": "subscribers", "where": {"username": "z"}, "count": 0, "equals": {"profile": "x"}})
@@ -107,14 +113,18 @@ def test_expect_json_where_count_equals(server: str) -> None:
         _run({"url": url, "path": "subscribers", "where": {"username": "b"}, "count": 1})
     with pytest.raises(StepFailure, match=r"no subscriber with username 'c' at .* \(expected 1\)"):
         _run({"url": url, "path": "subscribers", "where": {"username": "c"}, "count": 1})
-    with pytest.raises(StepFailure, match=r"subscriber with username 'a': profile is 'Fiber 100', expected 'Fiber 500'"):
+    with pytest.raises(
+        StepFailure, match=r"subscriber with username 'a': profile is 'Fiber 100', expected 'Fiber 500'"
+    ):
         _run({"url": url, "path": "subscribers", "where": {"username": "a"}, "equals": {"profile": "Fiber 500"}})
 
 
 def test_expect_json_waits_for_the_answer_to_change(server: str) -> None:
     DOCUMENTS["/later"] = {"status": "Active"}
     threading.Timer(0.4, lambda: DOCUMENTS.__setitem__("/later", {"status": "Suspended"})).start()
-    assert _run({"url": server + "/later", "path": "status", "equals": "Suspended"}, timeout_ms=5000).shown == "Suspended"
+    assert (
+        _run({"url": server + "/later", "path": "status", "equals": "Suspended"}, timeout_ms=5000).shown == "Suspended"
+    )
 
 
 def test_expect_json_reports_http_errors(server: str) -> None:

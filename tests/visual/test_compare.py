@@ -10,7 +10,9 @@ from PIL import Image, ImageDraw, ImageFont
 from smoke import visual
 
 
-def page(shift: tuple[int, int] = (0, 0), *, size: tuple[int, int] = (800, 1200), panel: bool = False, antialias: bool = True) -> Image.Image:
+def page(
+    shift: tuple[int, int] = (0, 0), *, size: tuple[int, int] = (800, 1200), panel: bool = False, antialias: bool = True
+) -> Image.Image:
     """A page-like image: a header bar, lines of text, a table; optionally a new panel."""
     scale = 4 if antialias else 1
     w, h = size
@@ -21,10 +23,22 @@ def page(shift: tuple[int, int] = (0, 0), *, size: tuple[int, int] = (800, 1200)
     draw.rectangle((0, 0, w * scale, 50 * scale), fill=(22, 58, 104))
     for line in range(30):
         y = (80 + line * 24) * scale + dy
-        draw.text((40 * scale + dx, y), f"Account {10000 + line}  John Smith  Active  $1{line}.00", fill=(31, 35, 40), font=font)
-    draw.rectangle((500 * scale + dx, 100 * scale + dy, 760 * scale + dx, 300 * scale + dy), outline=(120, 120, 120), width=scale)
+        draw.text(
+            (40 * scale + dx, y),
+            f"Account {10000 + line}  John Smith  Active  $1{line}.00",
+            fill=(31, 35, 40),
+            font=font,
+        )
+    draw.rectangle(
+        (500 * scale + dx, 100 * scale + dy, 760 * scale + dx, 300 * scale + dy), outline=(120, 120, 120), width=scale
+    )
     if panel:
-        draw.rectangle((40 * scale, 850 * scale, 460 * scale, 1000 * scale), fill=(238, 248, 239), outline=(60, 160, 60), width=2 * scale)
+        draw.rectangle(
+            (40 * scale, 850 * scale, 460 * scale, 1000 * scale),
+            fill=(238, 248, 239),
+            outline=(60, 160, 60),
+            width=2 * scale,
+        )
         draw.text((60 * scale, 870 * scale), "Account Insights (new)", fill=(0, 90, 0), font=font)
     # drawing large and scaling down gives real anti-aliased edges
     return big.resize((w, h), Image.Resampling.LANCZOS) if antialias else big
@@ -129,7 +143,7 @@ def test_content_pushed_down_by_a_new_panel_is_not_counted_as_changed() -> None:
     after.paste(before.crop((0, 400, 800, 1000)), (0, 520))
     result = visual.compare(before, after)
     assert len(result.regions) == 1
-    x, y, w, h = result.regions[0]
+    _x, y, _w, h = result.regions[0]
     assert 395 <= y <= 410 and y + h <= 525  # the panel (and the gap it opened), not the rest of the page
     assert result.share < 130 * 800 / (800 * 1120) + 0.001
 

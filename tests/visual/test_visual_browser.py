@@ -17,7 +17,15 @@ pytestmark = pytest.mark.browser
 
 def smoke(*args: str, look: str = "classic") -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "ENGAGEIP_SANDBOX_LOOK": look, "ENGAGEIP_SANDBOX_FAULTS": ""}
-    return subprocess.run([sys.executable, "-m", "smoke", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "smoke", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def compared(run_dir: Path) -> dict[str, dict[str, Any]]:
@@ -37,7 +45,10 @@ def test_new_look_is_listed_with_an_outlined_diff_and_accept_makes_the_next_run_
 
     same = smoke("run", "visual-overview", "--run-id", "same", *common)
     assert same.returncode == 0, same.stdout + same.stderr
-    assert {name: v["status"] for name, v in compared(reports / "same").items()} == {"account-overview": "same", "reports": "same"}
+    assert {name: v["status"] for name, v in compared(reports / "same").items()} == {
+        "account-overview": "same",
+        "reports": "same",
+    }
 
     new = smoke("run", "visual-overview", "--run-id", "new", *common, look="new")
     assert new.returncode == 0, new.stdout + new.stderr  # a change is a warning, not a failure
@@ -65,7 +76,16 @@ def test_new_look_is_listed_with_an_outlined_diff_and_accept_makes_the_next_run_
 
 
 def test_no_baseline_yet_passes_and_says_so(tmp_path: Path) -> None:
-    done = smoke("run", "visual-overview", "--run-id", "first", "--baselines", str(tmp_path / "none"), "--report-dir", str(tmp_path))
+    done = smoke(
+        "run",
+        "visual-overview",
+        "--run-id",
+        "first",
+        "--baselines",
+        str(tmp_path / "none"),
+        "--report-dir",
+        str(tmp_path),
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no baseline yet" in done.stdout
     assert {v["status"] for v in compared(tmp_path / "first").values()} == {"no-baseline"}
