@@ -211,7 +211,7 @@ class OverlayFreeEvidence:
 
     def capture(
         self, page: Page, name: str, extra_masks: Iterable[Locator] = (), full_page: bool = False
-    ) -> tuple[str, str] | None:
+    ) -> tuple[str, str | None] | None:
         hidden = _hide(page)
         try:
             return self._inner.capture(page, name, extra_masks, full_page)

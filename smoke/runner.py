@@ -136,7 +136,7 @@ class ScenarioRun:
         self.step_locator: Locator | None = None  # the element the current step acts on, for on_step
         self.scenarios_dir = session.run.scenarios_dir
         self.step_count = sum(1 for _ in scenario.walk())
-        self._named_shot: tuple[str, str] | None = None
+        self._named_shot: tuple[str, str | None] | None = None
         self._visual: VisualCheck | None = None
         self._shot_prefix = slug(scenario.slug, 40) + (f"/attempt{attempt}" if attempt > 1 else "")
 
