@@ -255,7 +255,11 @@ def run(
     if visual_strict:
         args.append("--smoke-visual-strict")
     args += list(pytest_args)
-    sys.exit(_pytest(args))
+    code = _pytest(args)
+    report_path = run_dir / "report.html"
+    # the last line a user (or a scheduler's log) sees is where the evidence is
+    click.echo(f"report: {report_path}" if report_path.exists() else f"results: {run_dir / 'results.json'}")
+    sys.exit(code)
 
 
 def _rootdir(scenarios_root: Path) -> Path:
