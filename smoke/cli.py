@@ -459,16 +459,9 @@ def report(run_ref: str, report_dir: Path, single_file: bool, pdf: bool, signed_
     run_dir = Path(run_ref) if Path(run_ref).is_dir() else report_dir / run_ref
     if not (run_dir / "results.json").exists():
         _fail(f"no run at {run_dir} (expected {run_dir / 'results.json'}); `ls {report_dir}` lists the runs")
-    from smoke.report.render import render_report
+    from smoke.report.render import render_report, signoff_from
 
-    signoff = None
-    if signed_off_by:
-        signoff = {
-            "signed_off_by": [
-                {"name": s.split(":", 1)[0], "role": s.split(":", 1)[1] if ":" in s else "", "date": ""}
-                for s in signed_off_by
-            ]
-        }
+    signoff = signoff_from(signed_off_by)
     path = render_report(run_dir.resolve(), single_file=single_file, signoff=signoff)
     click.echo(f"report: {path}")
     if pdf:

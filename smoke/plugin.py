@@ -724,17 +724,9 @@ def _notify(state: SmokeState, run: RunResult) -> None:
 
 
 def _render(state: SmokeState, run_dir: Path) -> Path | None:
-    from smoke.report.render import render_report
+    from smoke.report.render import render_report, signoff_from
 
-    signoff = None
-    signers = state.config.getoption("smoke_signed_off_by")
-    if signers:
-        signoff = {
-            "signed_off_by": [
-                {"name": s.split(":", 1)[0], "role": s.split(":", 1)[1] if ":" in s else "", "date": ""}
-                for s in signers
-            ]
-        }
+    signoff = signoff_from(state.config.getoption("smoke_signed_off_by"))
     path = render_report(run_dir, secrets=state.secrets.values(), signoff=signoff)
     if state.config.getoption("smoke_self_contained"):
         render_report(run_dir, single_file=True, secrets=state.secrets.values(), signoff=signoff)

@@ -19,7 +19,7 @@ from playwright.sync_api import Error as PlaywrightError
 from smoke.evidence import Evidence, Secrets, slug
 from smoke.locators import LocatorSpec, build, resolve_ref
 from smoke.results import DataTable, ScenarioResult, StepError, StepResult, TableRow, VisualCheck
-from smoke.scenario import Scenario, Step
+from smoke.scenario import RowsError, Scenario, Step, rows_at
 from smoke.steps import REGISTRY, Check, StepCall, StepFailure
 from smoke.targets import Target
 from smoke.values import TemplateValueError, render
@@ -647,18 +647,10 @@ def _boxes(page: Page, locators: list[Locator], full_page: bool) -> list[tuple[i
 
 
 def resolve_rows(data: dict[str, Any], path: str) -> list[Any]:
-    node: Any = data
-    for part in path.split("."):
-        if not isinstance(node, dict) or part not in node:
-            raise StepFailure(f"no data {path!r}", kind="error")
-        node = node[part]
-    if isinstance(node, dict):
-        lists = [v for v in node.values() if isinstance(v, list)]
-        if len(lists) == 1:
-            node = lists[0]
-    if not isinstance(node, list):
-        raise StepFailure(f"data {path!r} is not a list of rows", kind="error")
-    return node
+    try:
+        return rows_at(data, path)
+    except RowsError as exc:
+        raise StepFailure(exc.message, kind="error") from None
 
 
 def _row_label(row: Any, number: int) -> str:

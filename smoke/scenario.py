@@ -372,8 +372,18 @@ def check_steps(
     return env_used
 
 
-def _data_rows(step: Step, data: Mapping[str, Any]) -> list[Any]:
-    path = str(step.args["data"])
+class RowsError(Exception):
+    """A for_each `data:` path that leads nowhere, or not to a list of rows."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+def rows_at(data: Mapping[str, Any], path: str) -> list[Any]:
+    """The rows a for_each's ``data: a.b`` names; a data file whose rows sit under its one list key
+    (``{accounts: [...]}``) gives that list."""
     parts = path.split(".")
     node: Any = data
     for i, part in enumerate(parts):
@@ -385,15 +395,21 @@ def _data_rows(step: Step, data: Mapping[str, Any]) -> list[Any]:
         hint = _suggest(part, options) or (
             f"{where} has: {', '.join(map(str, options))}" if options else "data files live in scenarios/data/"
         )
-        raise ConfigError(f"for_each: no data {path!r} ({part!r} not found in {where})", step.pos, hint)
+        raise RowsError(f"no data {path!r} ({part!r} not found in {where})", hint)
     if isinstance(node, dict):
-        # a data file whose rows sit under one list key, e.g. {accounts: [...]} -> use that list
         lists = [v for v in node.values() if isinstance(v, list)]
         if len(lists) == 1:
             node = lists[0]
     if not isinstance(node, list):
-        raise ConfigError(f"for_each: data {path!r} is not a list of rows", step.pos)
+        raise RowsError(f"data {path!r} is not a list of rows")
     return node
+
+
+def _data_rows(step: Step, data: Mapping[str, Any]) -> list[Any]:
+    try:
+        return rows_at(data, str(step.args["data"]))
+    except RowsError as exc:
+        raise ConfigError(f"for_each: {exc.message}", step.pos, exc.hint) from None
 
 
 def _check_ref(spec: LocatorSpec, target: Target, label: str, pos: Pos) -> None:

@@ -88,6 +88,17 @@ def write_manifest(run_dir: Path) -> Path:
     return _write_manifest(_run_dir(run_dir))
 
 
+def signoff_from(signers: Sequence[str]) -> dict[str, Any] | None:
+    """``--signed-off-by "NAME:ROLE"`` values as the ``signoff`` of :func:`render_report`."""
+    if not signers:
+        return None
+    people = []
+    for signer in signers:
+        name, _, role = signer.partition(":")
+        people.append({"name": name, "role": role, "date": ""})
+    return {"signed_off_by": people}
+
+
 def render_report(
     run_dir: Path,
     *,

@@ -11,6 +11,7 @@ from . import domain
 from .auth import can, ctx, current_staff, requires, staff_required
 from .db import transaction
 from .domain import DomainError, FaultError
+from .forms import account_from_form, f, take_payment_from_form
 from .permissions import AREA_HELP, AREAS
 
 bp = Blueprint("admin", __name__)
@@ -18,10 +19,6 @@ bp = Blueprint("admin", __name__)
 
 def page(template: str, **kw: Any) -> str:
     return render_template(f"admin/{template}", **kw)
-
-
-def f(name: str, default: str = "") -> str:
-    return (request.form.get(name) or default).strip()
 
 
 def ok(msg: str) -> None:
@@ -551,24 +548,7 @@ def payment_new() -> Any:
         try:
             if acct is None:
                 raise DomainError(f"Account '{number}' not found")
-            ptype = f("PaymentType")
-            pm_id = None
-            if ptype.startswith("method:"):
-                pm_id, ptype = int(ptype.split(":")[1]), ""
-            pay = domain.take_payment(
-                c,
-                acct["id"],
-                f("Amount"),
-                ptype,
-                card_number=f("CardNumber"),
-                expiry=f("Expiry"),
-                cvv=f("CVV"),
-                name_on_card=f("NameOnCard"),
-                routing=f("RoutingNumber"),
-                bank_account=f("BankAccountNumber"),
-                payment_method_id=pm_id,
-                reference=f("Reference"),
-            )
+            pay = take_payment_from_form(c, acct["id"], f("PaymentType"), reference=f("Reference"))
             return redirect(url_for("admin.payment_receipt", payment_id=pay["id"]))
         except (DomainError, ValueError) as exc:
             fail(str(exc))
@@ -644,9 +624,7 @@ def ticket_new() -> Any:
     c = ctx()
     if request.method == "POST":
         try:
-            acct = domain.account_by_number(c, f("AccountNumber"))
-            if acct is None:
-                raise DomainError(f"Account '{f('AccountNumber')}' not found")
+            acct = account_from_form(c)
             tid = domain.create_ticket(
                 c,
                 acct["id"],
@@ -720,9 +698,7 @@ def workorder_new() -> Any:
     c = ctx()
     if request.method == "POST":
         try:
-            acct = domain.account_by_number(c, f("AccountNumber"))
-            if acct is None:
-                raise DomainError(f"Account '{f('AccountNumber')}' not found")
+            acct = account_from_form(c)
             wid = domain.create_workorder(
                 c,
                 acct["id"],
@@ -993,9 +969,7 @@ def discounts() -> Any:
     c = ctx()
     if request.method == "POST":
         try:
-            acct = domain.account_by_number(c, f("AccountNumber"))
-            if acct is None:
-                raise DomainError(f"Account '{f('AccountNumber')}' not found")
+            acct = account_from_form(c)
             kind = f("Kind", "Percent")
             value = int(f("Value") or 0) if kind == "Percent" else domain.parse_money(f("Value"))
             if value <= 0 or (kind == "Percent" and value > 100):

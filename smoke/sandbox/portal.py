@@ -11,16 +11,13 @@ from . import domain
 from .auth import ctx, portal_account_id, portal_required
 from .db import transaction
 from .domain import DomainError, FaultError, add_months
+from .forms import f, take_payment_from_form
 
 bp = Blueprint("portal", __name__)
 
 
 def page(template: str, **kw: Any) -> str:
     return render_template(f"portal/{template}", side="portal", **kw)
-
-
-def f(name: str, default: str = "") -> str:
-    return (request.form.get(name) or default).strip()
 
 
 def account() -> Any:
@@ -171,23 +168,11 @@ def pay_now() -> Any:
     ]
     kinds = [p["kind"] for p in domain.card_processors(c) if p["enabled"]]
     if request.method == "POST":
-        method = f("PaymentMethod", "Credit Card")
-        pm_id = None
-        if method.startswith("method:"):
-            pm_id, method = int(method.split(":")[1]), ""
         try:
-            pay = domain.take_payment(
+            pay = take_payment_from_form(
                 c,
                 acct["id"],
-                f("Amount"),
-                method,
-                card_number=f("CardNumber"),
-                expiry=f("Expiry"),
-                cvv=f("CVV"),
-                name_on_card=f("NameOnCard"),
-                routing=f("RoutingNumber"),
-                bank_account=f("BankAccountNumber"),
-                payment_method_id=pm_id,
+                f("PaymentMethod", "Credit Card"),
                 source="Portal",
                 save_method=bool(request.form.get("SaveMethod")),
             )
