@@ -14,9 +14,9 @@ import click
 
 from smoke.yamlfile import ConfigError
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
-EXIT_CODES = """Exit codes: 0 every scenario passed; 1 a scenario failed; 2 bad input (a scenario,
-target or option is wrong: the message names the file and line); 3 the target is unreachable."""
+from smoke.results import EXIT_CODES_TEXT as EXIT_CODES
+from smoke.results import EXIT_FAILED, EXIT_UNREACHABLE, EXIT_USAGE
+from smoke.results import EXIT_PASSED as EXIT_OK
 
 scenarios_option = click.option(
     "--scenarios",
@@ -255,7 +255,7 @@ def run(
     if visual_strict:
         args.append("--smoke-visual-strict")
     args += list(pytest_args)
-    code = _pytest(args)
+    code = _pytest(args, run_dir)
     report_path = run_dir / "report.html"
     # the last line a user (or a scheduler's log) sees is where the evidence is
     click.echo(f"report: {report_path}" if report_path.exists() else f"results: {run_dir / 'results.json'}")
@@ -269,15 +269,30 @@ def _rootdir(scenarios_root: Path) -> Path:
     return cwd if root.is_relative_to(cwd) else root.parent
 
 
-def _pytest(args: list[str]) -> int:
+def _pytest(args: list[str], run_dir: Path | None = None) -> int:
     import pytest
 
     os.environ.setdefault("SMOKE_COMMAND", " ".join(sys.argv[1:]))
     code = int(pytest.main(args))
-    # pytest: 0 ok, 1 failed, 2 interrupted, 3 internal error, 4 usage error, 5 nothing collected
+    if run_dir is not None:
+        decided = _run_exit_code(run_dir)
+        if decided is not None:
+            return decided
+    # no run was recorded: pytest's 0 ok, 1 failed, 2 interrupted, 3 internal error, 4 usage error, 5 nothing collected
     return {0: EXIT_OK, 1: EXIT_FAILED, 2: EXIT_FAILED, 3: EXIT_UNREACHABLE, 4: EXIT_USAGE, 5: EXIT_USAGE}.get(
         code, code
     )
+
+
+def _run_exit_code(run_dir: Path) -> int | None:
+    """The run's own exit code, from the one verdict in results.json; None when no run was recorded."""
+    import json
+
+    try:
+        code = json.loads((run_dir / "results.json").read_text(encoding="utf-8")).get("exit_code")
+    except (OSError, ValueError):
+        return None
+    return code if isinstance(code, int) else None
 
 
 def _display_ok() -> bool:

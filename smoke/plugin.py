@@ -24,7 +24,16 @@ import pytest
 
 from smoke.evidence import Evidence, Secrets
 from smoke.project import Project, check_all, load_project
-from smoke.results import Attempt, ChecklistItem, RunResult, ScenarioResult, StepError
+from smoke.results import (
+    Attempt,
+    ChecklistItem,
+    RunResult,
+    ScenarioResult,
+    StepError,
+    checklist_status,
+    decide,
+    scenario_from_dict,
+)
 from smoke.runner import RunInfo, ScenarioRun, WorkerSession, now_iso
 from smoke.scenario import Scenario, is_scenario_file, load_scenario
 from smoke.targets import Target
@@ -485,9 +494,7 @@ def _on_result(state: SmokeState, report: pytest.TestReport) -> None:
     for name, value in report.user_properties:
         if name != RESULT_PROPERTY:
             continue
-        from smoke.results import _scenario
-
-        result = _scenario(json.loads(str(value)))
+        result = scenario_from_dict(json.loads(str(value)))
         if report.when == "teardown" and report.failed and result.status == "passed":
             result.status = "error"
             result.error = StepError(
@@ -510,7 +517,10 @@ class _Reporter:
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        _finish(self.state, int(exitstatus))
+        run = _finish(self.state, int(exitstatus))
+        if run is not None and run.exit_code is not None and exitstatus != pytest.ExitCode.USAGE_ERROR:
+            # plain `pytest scenarios/` ends with the same exit code as `smoke run`: the verdict's
+            session.exitstatus = run.exit_code
 
     @pytest.hookimpl
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
@@ -581,9 +591,7 @@ def _assemble(state: SmokeState) -> RunResult:
         if nodeid in state.results:
             scenarios.append(state.results[nodeid])
         elif nodeid in state.scenario_meta:
-            from smoke.results import _scenario
-
-            scenarios.append(_scenario(state.scenario_meta[nodeid]))
+            scenarios.append(scenario_from_dict(state.scenario_meta[nodeid]))
         else:
             scenarios.append(_placeholder(nodeid, state))
     for nodeid, result in state.results.items():
@@ -599,6 +607,8 @@ def _assemble(state: SmokeState) -> RunResult:
         "description": state.target.description,
     }
     run.release = state.release
+    suite = [p for p in state.scenarios_dir.rglob("*.y*ml") if is_scenario_file(p, state.scenarios_dir)]
+    run.selection = len(scenarios) < len(suite)
     run.logins = sum(s.logins for s in scenarios)
     run.counts = run.count()
     run.checklist = _checklist(state, scenarios)
@@ -617,15 +627,7 @@ def _checklist(state: SmokeState, scenarios: list[ScenarioResult]) -> list[Check
     items = []
     for entry in state.project.checklist:
         covering = [s for s in scenarios if entry.id in s.checklist]
-        statuses = {s.status for s in covering}
-        if not covering:
-            status = "not run"
-        elif statuses & {"failed", "error"}:
-            status = "failed"
-        elif statuses <= {"passed", "flaky"}:
-            status = "flaky" if "flaky" in statuses else "passed"
-        else:
-            status = "skipped" if statuses <= {"skipped"} else "not run"
+        status = checklist_status({s.status for s in covering})
         items.append(ChecklistItem(entry.id, entry.text, [s.name for s in covering], status, entry.required))  # type: ignore[arg-type]
     return items
 
@@ -661,9 +663,9 @@ def _revision(root: Path) -> str | None:
     return out.stdout.strip() or None
 
 
-def _finish(state: SmokeState, exitstatus: int) -> None:
+def _finish(state: SmokeState, exitstatus: int) -> RunResult | None:
     if state.run is None or getattr(state, "_finished", False):
-        return
+        return None
     state._finished = True  # type: ignore[attr-defined]
     run = _assemble(state)
     run.finished = now_iso()
@@ -681,21 +683,7 @@ def _finish(state: SmokeState, exitstatus: int) -> None:
     if exitstatus == pytest.ExitCode.INTERRUPTED and not state.interrupted:
         state.interrupted = "interrupted (Ctrl-C or a signal) before every scenario ran"
     run.interrupted = state.interrupted
-    counts = run.counts
-    if state.interrupted:
-        run.status = "interrupted"
-        run.verdict = f"INCOMPLETE: {state.interrupted}"
-    elif counts["total"] == 0:
-        run.status = "error"
-        run.verdict = "NO SCENARIOS RAN"
-    elif counts["failed"] or counts["error"]:
-        run.status = "failed"
-        run.verdict = f"FAILED: {counts['failed'] + counts['error']} of {counts['total']} scenarios did not pass"
-    else:
-        run.status = "passed"
-        run.verdict = f"PASSED: all {counts['passed'] + counts['flaky']} scenarios passed" + (
-            f" ({counts['skipped']} skipped)" if counts["skipped"] else ""
-        )
+    decide(run)
     run_dir = state.run.run_dir
     run.write(run_dir / "results.json")
     _link_latest(run_dir)
@@ -709,6 +697,7 @@ def _finish(state: SmokeState, exitstatus: int) -> None:
     if state.server is not None:
         state.server.stop()
         state.server = None
+    return run
 
 
 def _notify(state: SmokeState, run: RunResult) -> None:

@@ -12,9 +12,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-Status = Literal["passed", "failed", "skipped", "error", "flaky", "running", "not run", "interrupted"]
+Status = Literal[
+    "passed", "failed", "skipped", "error", "flaky", "running", "not run", "interrupted", "not checked", "incomplete"
+]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+# Exit codes of a run, one per verdict; `smoke run`, plain pytest (through the plugin) and the
+# report all take them from here.
+EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_INCOMPLETE, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 5
+EXIT_CODES_TEXT = (
+    "Exit codes: 0 passed (a selection that passed says 'partial' in its verdict); 1 a scenario failed;"
+    " 2 bad input (a scenario, target or option is wrong: the message names the file and line);"
+    " 3 the target is unreachable; 4 incomplete: nothing failed, but a required check did not run or"
+    " nothing ran; 5 interrupted (Ctrl-C, SIGTERM, SIGHUP): the report shows what ran."
+)
 
 
 @dataclass
@@ -68,6 +80,36 @@ class StepResult:
     error: StepError | None = None
     row: str | None = None  # the for_each row label this step ran for
     visual: VisualCheck | None = None  # a compare: step's screenshot against its baseline
+    load_s: float | None = None  # how long the step waited for a page to load (steps that navigate)
+
+
+@dataclass
+class HealthEvent:
+    """Something the browser saw go wrong on a page: an uncaught error, a 5xx, a failed request."""
+
+    kind: str  # page_error | server_error | console_error | failed_request
+    message: str
+    page: str  # the page's address when it happened
+    step: str | None = None  # index of the step during which it happened
+    caption: str = ""
+    count: int = 1
+    action: str = "warn"  # fail | warn (ignored events are not recorded)
+
+
+@dataclass
+class SlowStep:
+    """A page that took much longer to load than it used to (median of earlier runs)."""
+
+    scenario: str
+    file: str
+    step: str
+    caption: str
+    url: str
+    now_s: float
+    before_s: float  # median of the earlier runs
+    runs: int  # how many earlier runs the median is over
+    action: str = "warn"  # fail | warn
+    timed_out: bool = False
 
 
 @dataclass
@@ -122,6 +164,8 @@ class ScenarioResult:
     skip_reason: str | None = None
     attempts: list[Attempt] = field(default_factory=list)  # earlier failed attempts (retries)
     logins: int = 0
+    health: list[HealthEvent] = field(default_factory=list)  # page health, deduplicated
+    planned_steps: int = 0  # top-level steps in the scenario file
 
 
 @dataclass
@@ -139,8 +183,14 @@ class RunResult:
     started: str
     finished: str | None = None
     duration_s: float = 0.0
-    status: Status = "running"  # passed | failed | interrupted | error
-    verdict: str = ""
+    status: Status = "running"  # passed | failed | incomplete | interrupted (see decide())
+    verdict: str = ""  # the headline, e.g. "PASSED (partial: 3 of 16 required checklist items covered)"
+    verdict_detail: str = ""
+    notes: list[str] = field(default_factory=list)  # warnings that do not change the status
+    partial: bool = False  # a selection: some required checklist items had no scenario in this run
+    selection: bool = False  # fewer scenarios ran than the scenarios folder holds (names, --tag, -k)
+    exit_code: int | None = None
+    slower: list[SlowStep] = field(default_factory=list)
     target: dict[str, Any] = field(default_factory=dict)  # name, admin_url, portal_url, read_only
     release: str | None = None
     browser: dict[str, Any] = field(default_factory=dict)  # name, version, headless, executable
@@ -158,9 +208,16 @@ class RunResult:
     def count(self) -> dict[str, int]:
         counts = {"passed": 0, "failed": 0, "skipped": 0, "flaky": 0, "error": 0, "not run": 0}
         for scenario in self.scenarios:
-            key = scenario.status if scenario.status in counts else "error"
+            status = "not run" if scenario.status in ("running", "interrupted") else scenario.status
+            key = status if status in counts else "error"
             counts[key] += 1
         counts["total"] = len(self.scenarios)
+        counts["not checked"] = sum(
+            1 for s in self.scenarios for step in s.steps if step.status == "not checked"
+        )
+        counts["health warnings"] = sum(e.count for s in self.scenarios for e in s.health if e.action != "fail")
+        counts["health failures"] = sum(e.count for s in self.scenarios for e in s.health if e.action == "fail")
+        counts["slower"] = len(self.slower)
         return counts
 
     def to_dict(self) -> dict[str, Any]:
@@ -180,6 +237,94 @@ def _error(data: dict[str, Any] | None) -> StepError | None:
     return StepError(**data) if data else None
 
 
+def _plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def checklist_status(statuses: set[str]) -> str:
+    """The status of a checklist item from the statuses of the scenarios that cover it."""
+    if not statuses:
+        return "not run"
+    if statuses & {"failed", "error"}:
+        return "failed"
+    if statuses <= {"passed", "flaky"}:
+        return "flaky" if "flaky" in statuses else "passed"
+    if statuses & {"passed", "flaky"}:
+        return "passed"  # a covering scenario passed; another was skipped or did not run
+    return "skipped" if statuses <= {"skipped"} else "not run"
+
+
+def decide(run: RunResult) -> RunResult:
+    """The one verdict of a run, from its results: sets status, verdict, detail, notes, partial, exit code.
+
+    Every place that tells the outcome (the exit code, results.json, junit.xml, the webhook, the
+    terminal and the report) reads what this wrote; none computes its own.
+    """
+    counts = run.count()
+    run.counts = counts
+    failed = counts["failed"] + counts["error"]
+    total = counts["total"]
+    ran = total - counts["not run"]
+    required = [c for c in run.checklist if c.required]
+    in_run = {item for s in run.scenarios for item in s.checklist}
+    absent = [c for c in required if c.id not in in_run]  # no scenario of this run covers it
+    unproven = [c for c in required if c.id in in_run and c.status not in ("passed", "flaky", "failed")]
+    # leaving scenarios out on purpose makes a partial run; a whole suite that lacks one is incomplete
+    run.partial = run.selection and bool(absent)
+    if not run.partial:
+        unproven += absent
+    notes: list[str] = []
+    if counts["flaky"]:
+        notes.append(f"{counts['flaky']} flaky (passed on a retry)")
+    if counts["skipped"]:
+        notes.append(f"{counts['skipped']} skipped")
+    if counts["not checked"]:
+        notes.append(_plural(counts["not checked"], "check") + " not checked (nothing to compare with yet)")
+    if counts["health warnings"]:
+        notes.append(_plural(counts["health warnings"], "page health warning"))
+    if counts["slower"]:
+        notes.append(_plural(counts["slower"], "page") + " slower than before")
+    covered = f"{len(required) - len(absent)} of {len(required)} required checklist items covered"
+    if run.interrupted or run.status == "interrupted":
+        run.status, headline = "interrupted", "INTERRUPTED"
+        detail = f"The run stopped early: {run.interrupted or 'interrupted'}. {ran} of {total} scenarios ran."
+        run.exit_code = EXIT_UNREACHABLE if run.interrupted and run.interrupted.startswith("target") else EXIT_INTERRUPTED
+    elif failed:
+        run.status, headline = "failed", "FAILED"
+        detail = f"{failed} of {_plural(total, 'scenario')} failed."
+        run.exit_code = EXIT_FAILED
+    elif ran == 0:
+        run.status, headline = "incomplete", "INCOMPLETE"
+        detail = "No scenario ran in this run."
+        run.exit_code = EXIT_INCOMPLETE
+    elif unproven or counts["not run"]:
+        run.status, headline = "incomplete", "INCOMPLETE"
+        parts = []
+        if counts["not run"]:
+            parts.append(f"{counts['not run']} of {_plural(total, 'scenario')} did not run")
+        if unproven:
+            parts.append(
+                f"{_plural(len(unproven), 'required checklist item')} ({', '.join(c.id for c in unproven)}) "
+                "had no passing scenario"
+            )
+        detail = "Nothing failed, but " + " and ".join(parts) + "."
+        run.exit_code = EXIT_INCOMPLETE
+    else:
+        run.status, headline = "passed", "PASSED"
+        detail = "The one scenario passed." if total == 1 else f"All {total} scenarios passed."
+        run.exit_code = EXIT_PASSED
+    if run.partial and run.status in ("passed", "incomplete"):
+        headline += f" (partial: {covered})"
+        detail += (
+            " This run was a selection: it is not evidence of a full pass "
+            f"(not covered: {', '.join(c.id for c in absent)})."
+        )
+    run.verdict = headline
+    run.verdict_detail = detail
+    run.notes = notes
+    return run
+
+
 def _step(data: dict[str, Any]) -> StepResult:
     visual = data.get("visual")
     return StepResult(
@@ -191,10 +336,11 @@ def _table(data: dict[str, Any]) -> DataTable:
     return DataTable(**{**data, "rows": [TableRow(**row) for row in data.get("rows", [])]})
 
 
-def _scenario(data: dict[str, Any]) -> ScenarioResult:
+def scenario_from_dict(data: dict[str, Any]) -> ScenarioResult:
     return ScenarioResult(
         **{
             **data,
+            "health": [HealthEvent(**h) for h in data.get("health", [])],
             "error": _error(data.get("error")),
             "steps": [_step(s) for s in data.get("steps", [])],
             "tables": [_table(t) for t in data.get("tables", [])],
@@ -211,6 +357,7 @@ def from_dict(data: dict[str, Any]) -> RunResult:
         **{
             **data,
             "checklist": [ChecklistItem(**c) for c in data.get("checklist", [])],
-            "scenarios": [_scenario(s) for s in data.get("scenarios", [])],
+            "scenarios": [scenario_from_dict(s) for s in data.get("scenarios", [])],
+            "slower": [SlowStep(**s) for s in data.get("slower", [])],
         }
     )

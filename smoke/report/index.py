@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from smoke.report.view import FAILING, fmt_duration, fmt_time, label, parse_time
-from smoke.results import RunResult
+from smoke.results import RunResult, decide
 
 TREND_RUNS = 60  # bars in the trend chart
 HISTORY_RUNS = 30  # columns in the scenario history grid
@@ -52,16 +52,11 @@ def collect_runs(reports_dir: Path) -> list[dict[str, Any]]:
             entry.update(moment=None, broken=f"results.json could not be read: {exc}", run=None)
             runs.append(entry)
             continue
-        counts = run.count()
+        if run.status == "running" or not run.verdict:
+            decide(run)
+        counts = run.counts or run.count()
         failed = counts["failed"] + counts["error"]
-        if run.interrupted or run.status == "interrupted":
-            verdict = "interrupted"
-        elif failed:
-            verdict = "fail"
-        elif counts["total"] == 0:
-            verdict = "incomplete"
-        else:
-            verdict = "pass"
+        verdict = {"passed": "pass", "failed": "fail", "interrupted": "interrupted"}.get(run.status, "incomplete")
         entry.update(
             moment=parse_time(run.started),
             broken=None,

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 from smoke.report.images import compact_data_uri, data_uri, image_size
-from smoke.results import DataTable, RunResult, ScenarioResult, StepError, StepResult, VisualCheck
+from smoke.results import DataTable, RunResult, ScenarioResult, StepError, StepResult, VisualCheck, decide
 
 FAILING = frozenset({"failed", "error"})
 PASSING = frozenset({"passed", "flaky"})
@@ -30,29 +30,6 @@ STATUS_LABELS = {
 MASK = "••••"
 CONTAINER_KINDS = frozenset({"for_each"})
 
-# The checklist of engageip-notes.md, used when a run did not record its own checklist
-DEFAULT_CHECKLIST = {
-    "admin-login": "Log in to the AdminPortal.",
-    "event-log": "Check the event log for errors (since the run started).",
-    "provisioning": "Provisioning workflows run; what should have been provisioned was provisioned.",
-    "special-pricing": "Discounts, price plans and non-standard packages price correctly.",
-    "payment-processing": "Payments work on every configured processor (credit card, eCheck, ...).",
-    "portal-integration": "Web portals integrated with EngageIP work (end-customer portal).",
-    "tickets": "Tickets can be created and edited.",
-    "customer-reports": "Customer reports work (e.g. usage tracking).",
-    "online-payments": "Online payments process in the portal.",
-    "portal-signup": "Signup in the portal creates the account, user-packages, etc.",
-    "contacts": "Contact information can be added and updated.",
-    "account-data": "Account data shown in the portal is accurate (account name, bill date, balance, ...).",
-    "custom-code": "Custom code, page extensions and actions work.",
-    "data-import": "Regular data imports import without issue.",
-    "diverse-accounts": "Ten or more diverse accounts: balances and charges match production (previous release).",
-    "role-permissions": "Each staff role can reach the functions it needs (workorders, tickets, "
-    "adding accounts, adding packages) and nothing it should not.",
-    "new-features": "Walk through new features (the headed demo/training run).",
-    "sign-off": "The evidence is attached to the production upgrade request and sign-off.",
-}
-DEFAULT_NOT_REQUIRED = frozenset({"new-features", "sign-off"})
 
 _GRANT = {"yes", "y", "true", "allowed", "allow", "granted", "✓", "✔", "x", "list+edit", "edit"}
 _DENY = {"no", "n", "false", "denied", "deny", "-", "✗", "✘", "none", ""}
@@ -391,10 +368,8 @@ def scenario_status(scenario: ScenarioResult) -> str:
 def _checklist(run: RunResult, anchors: _Anchors, scenario_views: list[dict[str, Any]]) -> list[dict]:
     by_anchor = {s["anchor"]: s for s in scenario_views}
     items: list[tuple[str, str, bool, list[str], str]] = []
-    if run.checklist:
-        items = [(c.id, c.text, c.required, list(c.scenarios), c.status) for c in run.checklist]
-    else:
-        items = [(k, v, k not in DEFAULT_NOT_REQUIRED, [], "not run") for k, v in DEFAULT_CHECKLIST.items()]
+    # the checklist comes from the run (the project's checklist.yaml); the engine knows none of its own
+    items = [(c.id, c.text, c.required, list(c.scenarios), c.status) for c in run.checklist]
     known = {i[0] for i in items}
     for scenario in run.scenarios:
         for item_id in scenario.checklist:
@@ -403,7 +378,7 @@ def _checklist(run: RunResult, anchors: _Anchors, scenario_views: list[dict[str,
                 items.append(
                     (
                         item_id,
-                        DEFAULT_CHECKLIST.get(item_id, "(not in the checklist file)"),
+                        "(not in the checklist file)",
                         True,
                         [],
                         "not run",
@@ -454,43 +429,21 @@ def _checklist(run: RunResult, anchors: _Anchors, scenario_views: list[dict[str,
     return rows
 
 
-def _verdict(run: RunResult, counts: Mapping[str, int], checklist: list[dict[str, Any]]) -> dict[str, Any]:
-    failed = counts.get("failed", 0) + counts.get("error", 0)
-    total = counts.get("total", 0)
-    gaps = [c for c in checklist if c["stands_out"] and c["status"] != "failed"]
-    flaky = counts.get("flaky", 0)
-    notes = []
-    if flaky:
-        notes.append(f"{flaky} flaky (passed on a retry)")
-    if counts.get("skipped"):
-        notes.append(f"{counts['skipped']} skipped")
-    if run.interrupted or run.status == "interrupted":
-        status, headline = "interrupted", "INTERRUPTED"
-        detail = f"The run stopped early: {run.interrupted or 'interrupted'}."
-    elif failed:
-        status, headline = "fail", "FAILED"
-        detail = f"{failed} of {total} scenario{'s' if total != 1 else ''} failed."
-    elif total == 0:
-        status, headline, detail = "incomplete", "NOTHING RAN", "No scenario ran in this run."
-    elif gaps:
-        status, headline = "incomplete", "INCOMPLETE"
-        detail = (
-            f"No scenario failed, but {len(gaps)} required checklist item"
-            f"{'s have' if len(gaps) != 1 else ' has'} no passing coverage."
-        )
-    else:
-        status, headline = "pass", "PASSED"
-        detail = "The one scenario passed." if total == 1 else f"All {total} scenarios passed."
-    recorded = run.verdict or ""
-    if recorded.upper().startswith(headline):
-        recorded = ""  # the run said the same; only a disagreement is worth showing
+def _verdict(run: RunResult, checklist: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run's own verdict (smoke.results.decide), shaped for the templates; never recomputed here."""
+    if run.status == "running" or not run.verdict:
+        decide(run)  # results written by an older version, or a run that died before deciding
+    css = {"passed": "pass", "failed": "fail", "interrupted": "interrupted"}.get(run.status, "incomplete")
+    gaps = [c["id"] for c in checklist if c["stands_out"] and c["status"] != "failed"]
     return {
-        "status": status,
-        "headline": headline,
-        "detail": detail,
-        "notes": notes,
-        "recorded": recorded,
-        "gaps": [g["id"] for g in gaps],
+        "status": css,
+        "headline": run.verdict,
+        "detail": run.verdict_detail,
+        "notes": list(run.notes),
+        "partial": run.partial,
+        "signable": run.status == "passed" and not run.partial,
+        "gaps": gaps,
+        "exit_code": run.exit_code,
     }
 
 
@@ -626,7 +579,7 @@ def build_view(
     visual_compared = sum(1 for v in scenario_views for st in v["steps"] if st["visual"] is not None)
 
     checklist = _checklist(run, anchors, scenario_views)
-    verdict = _verdict(run, counts, checklist)
+    verdict = _verdict(run, checklist)
     target = dict(run.target)
     browser = dict(run.browser)
     browser_text = " ".join(str(x) for x in (browser.get("name"), browser.get("version")) if x)
