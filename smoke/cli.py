@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
+from click_default_group import DefaultGroup
 
 from smoke.yamlfile import ConfigError
 
@@ -157,6 +158,19 @@ def _checked(project: Any, target_name: str | None, paths: list[Path], tags: Seq
     is_flag=True,
     help="A page that changed beyond its compare: threshold fails its scenario (default: a warning).",
 )
+@click.option(
+    "--shard",
+    default=None,
+    metavar="K/N",
+    help="Run only the K-th of N parts of the selection, balanced by earlier runs' durations (merge with"
+    " `smoke report merge`).",
+)
+@click.option(
+    "--shard-durations",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --shard: balance by this results.json (give every shard machine the same one).",
+)
 @click.option("--pytest-arg", "pytest_args", multiple=True, help="Pass an extra argument to pytest (repeatable).")
 @scenarios_option
 def run(
@@ -181,6 +195,8 @@ def run(
     run_id: str | None,
     baselines: Path | None,
     visual_strict: bool,
+    shard: str | None,
+    shard_durations: Path | None,
     pytest_args: tuple[str, ...],
     scenarios_dir: Path,
 ) -> None:
@@ -197,6 +213,15 @@ def run(
       smoke run portal-signup tickets --headed --slowmo 400
       smoke run --target staging --tag nightly --workers 2
     """
+    if shard:
+        from smoke.run.shard import ShardError, parse_shard
+
+        try:
+            parse_shard(shard)
+        except ShardError as exc:
+            _fail(str(exc))
+    if shard_durations and not shard_durations.is_file():
+        _fail(f"--shard-durations {shard_durations}: no such file (give a run's results.json)")
     project = _load(scenarios_dir)
     paths = _select(project, scenario)
     target_obj, scenarios = _checked(project, target, paths, tags)
@@ -254,6 +279,10 @@ def run(
         args.append(f"--smoke-baselines={baselines.resolve()}")
     if visual_strict:
         args.append("--smoke-visual-strict")
+    if shard:
+        args.append(f"--smoke-shard={shard}")
+    if shard_durations:
+        args.append(f"--smoke-shard-durations={shard_durations.resolve()}")
     args += list(pytest_args)
     code = _pytest(args, run_dir)
     report_path = run_dir / "report.html"
@@ -457,14 +486,25 @@ def doctor(install: bool, scenarios_dir: Path) -> None:
     sys.exit(EXIT_OK if ok else EXIT_FAILED)
 
 
-@main.command()
+@main.group(cls=DefaultGroup, default="render", default_if_no_args=True)
+def report() -> None:
+    """Render the report of a run again (`smoke report RUN`), or merge shards (`smoke report merge`).
+
+    \b
+    Examples:
+      smoke report latest --single-file
+      smoke report merge reports/shard-1 reports/shard-2 --out reports/nightly
+    """
+
+
+@report.command(name="render")
 @click.argument("run_ref", default="latest")
 @click.option("--report-dir", default="reports", show_default=True, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--single-file", is_flag=True, help="Write one self-contained HTML file with every image embedded.")
 @click.option("--pdf", is_flag=True, help="Also print the report to PDF with Chromium.")
 @click.option("--signed-off-by", multiple=True, help="NAME:ROLE for the sign-off table (repeatable).")
-def report(run_ref: str, report_dir: Path, single_file: bool, pdf: bool, signed_off_by: tuple[str, ...]) -> None:
-    """Render the report of a run again (RUN is a run id, a run folder, or 'latest').
+def report_render(run_ref: str, report_dir: Path, single_file: bool, pdf: bool, signed_off_by: tuple[str, ...]) -> None:
+    """Render the report of a run again (RUN is a run id, a run folder, or 'latest'); the default.
 
     \b
     Examples:
@@ -716,7 +756,7 @@ def baseline_accept(run_ref: str, steps: tuple[str, ...], baselines: Path | None
     click.echo(f"accepted {len(accepted)} screenshot{'s' if len(accepted) != 1 else ''}")
 
 
-def _register_optional(module: str, name: str) -> None:
+def _register_optional(module: str, name: str, group: click.Group = main) -> None:
     """Commands that live beside the tester (the sandbox, demo mode) and are optional for it."""
     import importlib
 
@@ -724,11 +764,12 @@ def _register_optional(module: str, name: str) -> None:
         command = getattr(importlib.import_module(module), name)
     except ImportError:
         return
-    main.add_command(command, name=name)
+    group.add_command(command, name=name)
 
 
 _register_optional("smoke.sandbox.cli", "sandbox")
 _register_optional("smoke.demo", "demo")
+_register_optional("smoke.pack.merge_cli", "merge", report)
 
 
 if __name__ == "__main__":

@@ -64,6 +64,7 @@ class SmokeState:
         self.interrupted: str | None = None
         self.report_path: Path | None = None
         self.worker_logins = 0
+        self.shard: dict[str, Any] | None = None
 
     @property
     def is_worker(self) -> bool:
@@ -101,6 +102,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--smoke-remote-executable",
         default=None,
         help="browser path on the run-server machine (the server must run with --unsafe)",
+    )
+    group.addoption("--smoke-shard", default=None, metavar="K/N", help="run only the K-th of N parts of the selection")
+    group.addoption(
+        "--smoke-shard-durations",
+        default=None,
+        metavar="RESULTS_JSON",
+        help="with --smoke-shard: balance the parts by this run's durations (default: earlier runs of the target)",
     )
     group.addoption(
         "--smoke-notify", default=None, help="POST a JSON summary of the run to this webhook URL when it ends"
@@ -183,6 +191,13 @@ def pytest_configure(config: pytest.Config) -> None:
     from smoke import fixtures
 
     config.pluginmanager.register(fixtures, "smoke-fixtures")
+    if config.getoption("smoke_shard"):
+        from smoke.run.shard import ShardError, ShardPlugin
+
+        try:
+            config.pluginmanager.register(ShardPlugin(config, state), "smoke-shard")
+        except ShardError as exc:
+            raise pytest.UsageError(str(exc)) from None
     if config.getoption("smoke_demo"):
         from smoke.demo import DemoPlugin
 
@@ -612,6 +627,7 @@ def _assemble(state: SmokeState) -> RunResult:
     run.logins = sum(s.logins for s in scenarios)
     run.counts = run.count()
     run.checklist = _checklist(state, scenarios)
+    run.shard = state.shard
     return run
 
 

@@ -203,6 +203,8 @@ class RunResult:
     scenarios: list[ScenarioResult] = field(default_factory=list)
     logins: int = 0
     interrupted: str | None = None  # why the run stopped early
+    # a shard: index, total, basis, scenarios, selected, suite, suite_digest; a merge: merged_from
+    shard: dict[str, Any] | None = None
     schema: int = SCHEMA_VERSION
 
     def count(self) -> dict[str, int]:

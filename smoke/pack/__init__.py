@@ -1,0 +1,1 @@
+"""Packs of evidence: merging the shards of one run into one verified run."""

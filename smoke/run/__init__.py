@@ -1,0 +1,1 @@
+"""Running past one process: shards of a suite, a pool of remote browsers, many targets."""
