@@ -102,7 +102,13 @@ def _checked(project: Any, target_name: str | None, paths: list[Path], tags: Seq
 
 @main.command()
 @click.argument("scenario", nargs=-1)
-@target_option
+@click.option(
+    "--target",
+    "-t",
+    "targets",
+    multiple=True,
+    help="Target name (or group) from targets.yaml (default: its default); repeat to run each in turn.",
+)
 @click.option("--headed", is_flag=True, help="Show the browser window (needs a display, or run under xvfb-run).")
 @click.option(
     "--slowmo", type=click.IntRange(min=0), default=0, help="Slow every browser action down by MS milliseconds."
@@ -134,7 +140,10 @@ def _checked(project: Any, target_name: str | None, paths: list[Path], tags: Seq
 )
 @click.option("--server-url", default=None, help="Use an already running server for a target that starts its own.")
 @click.option(
-    "--browser-ws", default=None, help="Drive a browser served by `playwright run-server` at this ws:// address."
+    "--browser-ws",
+    multiple=True,
+    help="Drive a browser served by `playwright run-server` at this ws:// address; repeat for a pool that"
+    " the workers share (worker i uses endpoint i mod n; one that is down at the start is skipped).",
 )
 @click.option(
     "--remote-executable",
@@ -175,7 +184,7 @@ def _checked(project: Any, target_name: str | None, paths: list[Path], tags: Seq
 @scenarios_option
 def run(
     scenario: tuple[str, ...],
-    target: str | None,
+    targets: tuple[str, ...],
     headed: bool,
     slowmo: int,
     tags: tuple[str, ...],
@@ -187,7 +196,7 @@ def run(
     trace: str,
     video: str,
     server_url: str | None,
-    browser_ws: str | None,
+    browser_ws: tuple[str, ...],
     remote_executable: str | None,
     signed_off_by: tuple[str, ...],
     notify: str | None,
@@ -212,6 +221,8 @@ def run(
       smoke run
       smoke run portal-signup tickets --headed --slowmo 400
       smoke run --target staging --tag nightly --workers 2
+      smoke run --target staging-a --target staging-b     (or a group: --target nightly)
+      smoke run --shard 2/3 --shard-durations last-night/results.json
     """
     if shard:
         from smoke.run.shard import ShardError, parse_shard
@@ -223,13 +234,23 @@ def run(
     if shard_durations and not shard_durations.is_file():
         _fail(f"--shard-durations {shard_durations}: no such file (give a run's results.json)")
     project = _load(scenarios_dir)
+    try:
+        names = project.targets.expand(targets)
+    except ConfigError as exc:
+        _fail(exc.line())
+    run_id = run_id or datetime.now().strftime("%Y%m%d-%H%M%S-") + pysecrets.token_hex(2)
+    if len(names) > 1:
+        from smoke.run.targets_loop import run_each
+
+        argv = sys.argv[sys.argv.index("run") + 1 :] if "run" in sys.argv else []
+        sys.exit(run_each(names, ["run", *argv], run_id, report_dir, click.echo))
+    target = names[0]
     paths = _select(project, scenario)
     target_obj, scenarios = _checked(project, target, paths, tags)
     if not scenarios:
         _fail("no scenario selected" + (f" with tag {', '.join(tags)}" if tags else ""))
     if headed and not _display_ok():
         _fail("--headed needs a display: none found (run under `xvfb-run smoke run --headed ...`, or set DISPLAY)")
-    run_id = run_id or datetime.now().strftime("%Y%m%d-%H%M%S-") + pysecrets.token_hex(2)
     run_dir = report_dir.resolve() / run_id
     args = [str(p) for p in (paths or [project.root])]
     args += [
@@ -267,8 +288,8 @@ def run(
         args.append("--smoke-self-contained")
     if server_url:
         args.append(f"--smoke-server-url={server_url}")
-    if browser_ws:
-        args.append(f"--smoke-browser-ws={browser_ws}")
+    for endpoint in browser_ws:
+        args.append(f"--smoke-browser-ws={endpoint}")
     if remote_executable:
         args.append(f"--smoke-remote-executable={remote_executable}")
     for signer in signed_off_by:

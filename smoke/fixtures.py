@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from smoke.browser import find_chromium, launch_args
+from smoke.run import pool
 
 
 @pytest.fixture(scope="session")
@@ -18,7 +19,7 @@ def browser_type_launch_args(
     browser_type_launch_args: dict[str, Any], browser_name: str | None, pytestconfig: pytest.Config
 ) -> dict[str, Any]:
     args = dict(browser_type_launch_args)
-    if pytestconfig.getoption("smoke_browser_ws", default=None):
+    if pool.endpoint_for(pytestconfig):
         # A remote `playwright run-server` launches its own browser. Only a server started with
         # --unsafe accepts an executable path; say which one with --smoke-remote-executable.
         remote_exe = pytestconfig.getoption("smoke_remote_executable", default=None)
@@ -38,7 +39,8 @@ def browser_type_launch_args(
 
 @pytest.fixture(scope="session")
 def connect_options(connect_options: dict[str, Any] | None, pytestconfig: pytest.Config) -> dict[str, Any] | None:
-    ws = pytestconfig.getoption("smoke_browser_ws", default=None)
+    # with a pool, each xdist worker drives the browser of its own endpoint (see smoke.run.pool)
+    ws = pool.endpoint_for(pytestconfig)
     if ws:
         import inspect
 

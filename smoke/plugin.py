@@ -95,8 +95,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--smoke-no-login-reuse", action="store_true", help="log in afresh in every scenario")
     group.addoption(
         "--smoke-browser-ws",
-        default=None,
-        help="connect to a browser served by `playwright run-server` at this ws:// URL",
+        action="append",
+        default=[],
+        help="connect to a browser served by `playwright run-server` at this ws:// URL (repeatable: a pool)",
     )
     group.addoption(
         "--smoke-remote-executable",
@@ -191,6 +192,10 @@ def pytest_configure(config: pytest.Config) -> None:
     from smoke import fixtures
 
     config.pluginmanager.register(fixtures, "smoke-fixtures")
+    from smoke.run import pool
+
+    if not state.is_worker and pool.configured(config):
+        config.pluginmanager.register(pool.PoolPlugin(config, state), "smoke-pool")
     if config.getoption("smoke_shard"):
         from smoke.run.shard import ShardError, ShardPlugin
 
@@ -654,8 +659,12 @@ def _browser_info(state: SmokeState) -> dict[str, Any]:
     config = state.config
     names = config.getoption("--browser") or ["chromium"]
     info: dict[str, Any] = {"name": names[0], "headless": not config.getoption("--headed")}
-    if state.config.getoption("smoke_browser_ws"):
-        info["remote"] = state.config.getoption("smoke_browser_ws")
+    from smoke.run import pool
+
+    if pool.configured(config):
+        endpoints = pool.live(config)
+        info["remote"] = endpoints[0] if len(endpoints) == 1 else ", ".join(endpoints)
+        info["pool"] = pool.describe(config)
     elif names[0] == "chromium":
         found = find_chromium()
         info["executable"] = found.executable

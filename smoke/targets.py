@@ -24,7 +24,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +49,7 @@ TARGET_KEYS = {
     "mask",
     "secrets",
     "external",
+    "browsers",
 }
 
 
@@ -159,6 +160,7 @@ class Target:
     secret_envs: list[str] = field(default_factory=list)
     base_dir: Path = Path(".")
     external: dict[str, ExternalSystem] = field(default_factory=dict)
+    browsers: list[str] = field(default_factory=list)  # a pool of ws:// run-server endpoints
 
     def env(self) -> EnvView:
         return EnvView(self.env_defaults)
@@ -219,6 +221,17 @@ class TargetsFile:
     path: Path
     default: str
     targets: dict[str, Target]
+    groups: dict[str, list[str]] = field(default_factory=dict)  # a name for several targets: nightly: [a, b]
+
+    def expand(self, names: Sequence[str]) -> list[str]:
+        """Target names with groups replaced by their members, each once; the default for none."""
+        out: list[str] = []
+        for name in names or [self.default]:
+            for member in self.groups.get(name, [name]):
+                self.get(member)
+                if member not in out:
+                    out.append(member)
+        return out
 
     def get(self, name: str | None) -> Target:
         name = name or self.default
@@ -340,6 +353,15 @@ def _parse_target(name: str, raw: Any, pos: Pos, base_dir: Path) -> Target:
         raise ConfigError(f"{where}: secrets must be a list of environment variable names", raw.pos_of("secrets"))
     target.secret_envs = [str(s) for s in secrets]
     target.external = _parse_external(raw, where)
+    browsers = raw.get("browsers", [])
+    if not isinstance(browsers, list) or not all(
+        isinstance(b, str) and b.startswith(("ws://", "wss://")) for b in browsers
+    ):
+        raise ConfigError(
+            f"{where}: browsers must be a list of ws:// addresses of `playwright run-server`s",
+            raw.pos_of("browsers"),
+        )
+    target.browsers = [str(b) for b in browsers]
     return target
 
 
@@ -414,7 +436,27 @@ def load_targets(path: Path) -> TargetsFile:
     default = str(raw.get("default", next(iter(targets))))
     if default not in targets:
         raise ConfigError(f"default target {default!r} is not defined", raw.pos_of("default"))
-    return TargetsFile(path=path, default=default, targets=targets)
+    return TargetsFile(path=path, default=default, targets=targets, groups=_parse_groups(raw, targets))
+
+
+def _parse_groups(raw: MarkedDict, targets: dict[str, Target]) -> dict[str, list[str]]:
+    groups = raw.get("groups", {})
+    if not isinstance(groups, dict):
+        raise ConfigError("groups must map a name to a list of targets, e.g. nightly: [a, b]", raw.pos_of("groups"))
+    out: dict[str, list[str]] = {}
+    for name, members in groups.items():
+        pos = groups.pos_of(name) if isinstance(groups, MarkedDict) else raw.pos_of("groups")
+        if name in targets:
+            raise ConfigError(f"group {name!r} has the name of a target", pos, "rename the group")
+        if not isinstance(members, list) or not members:
+            raise ConfigError(f"group {name!r} must list its targets, e.g. {name}: [a, b]", pos)
+        for member in members:
+            if str(member) not in targets:
+                close = difflib.get_close_matches(str(member), sorted(targets), n=2)
+                hint = f"did you mean {' or '.join(close)}?" if close else f"targets: {', '.join(sorted(targets))}"
+                raise ConfigError(f"group {name!r}: no target named {member!r}", pos, hint)
+        out[str(name)] = [str(m) for m in members]
+    return out
 
 
 def check_target(target: Target, roles: set[str]) -> set[str]:

@@ -76,10 +76,10 @@ def collect_runs(reports_dir: Path) -> list[dict[str, Any]]:
     return runs
 
 
-def trend_chart(runs_newest_first: list[dict[str, Any]]) -> dict[str, Any]:
+def trend_chart(runs_newest_first: list[dict[str, Any]], width: int = CHART_WIDTH) -> dict[str, Any]:
     runs = [r for r in runs_newest_first if r.get("run")][:TREND_RUNS][::-1]
     top = max((r["counts"]["total"] for r in runs), default=0) or 1
-    slot = CHART_WIDTH / max(len(runs), 1)
+    slot = width / max(len(runs), 1)
     bar = round(min(MAX_BAR, slot * 0.8), 2)
     bars = []
     for position, entry in enumerate(runs):
@@ -108,7 +108,6 @@ def trend_chart(runs_newest_first: list[dict[str, Any]]) -> dict[str, Any]:
                 f"{values['failed']} failed, {values['flaky']} flaky, {values['skipped']} skipped",
             }
         )
-    width = CHART_WIDTH
     labels = []
     if runs:
         labels.append({"x": 2, "text": runs[0]["id"], "anchor": "start"})
@@ -171,6 +170,30 @@ def scenario_history(runs_newest_first: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+TARGET_CHART_WIDTH = 340
+
+
+def targets_side_by_side(runs_newest_first: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One card per target (when the runs are of more than one): its latest run and its own trend."""
+    runs = [r for r in runs_newest_first if r.get("run")]
+    names = list(dict.fromkeys(r["target"] for r in runs))
+    if len(names) < 2:
+        return []
+    cards = []
+    for name in sorted(names):
+        mine = [r for r in runs if r["target"] == name]
+        latest = mine[0]
+        cards.append(
+            {
+                "name": name or "(no target)",
+                "latest": {key: latest[key] for key in ("id", "href", "started", "verdict", "counts", "failed")},
+                "runs": len(mine),
+                "chart": trend_chart(mine, TARGET_CHART_WIDTH),
+            }
+        )
+    return cards
+
+
 def build_index(reports_dir: Path) -> dict[str, Any]:
     runs = collect_runs(reports_dir)
     listed = []
@@ -200,6 +223,7 @@ def build_index(reports_dir: Path) -> dict[str, Any]:
     return {
         "runs": listed,
         "chart": trend_chart(runs),
+        "targets": targets_side_by_side(runs),
         "history": history,
         "regressions": regressions,
         "now": datetime.now(UTC).isoformat(timespec="seconds"),
