@@ -183,7 +183,8 @@ def merged_result(shards: list[RunResult], run_id: str) -> RunResult:
     run.browser = dict(first.browser)
     run.user = ", ".join(dict.fromkeys(r.user for r in shards if r.user))
     run.host = ", ".join(dict.fromkeys(r.host for r in shards if r.host))
-    run.command = f"smoke report merge ({len(shards)} shards: " + "; ".join(r.command for r in shards) + ")"
+    ids = " ".join(f"{(r.shard or {}).get('index')}/{len(shards)}:{r.id}" for r in shards)
+    run.command = f"smoke report merge {ids} (shards of: {first.command})"
     run.logins = sum(r.logins for r in shards)
     run.slower = [s for r in shards for s in r.slower]
     stopped = [f"shard {(r.shard or {}).get('index')}: {r.interrupted}" for r in shards if r.interrupted]
