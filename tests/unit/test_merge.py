@@ -157,3 +157,12 @@ def test_the_command_says_why_in_one_line_and_exits_2(whole: Path, tmp_path: Pat
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == f"report: {tmp_path / 'merged' / 'report.html'}"
     assert verify_manifest(tmp_path / "merged") == []
+
+
+def test_smoke_report_run_still_renders_a_run(whole: Path, tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    shutil.copytree(whole, run)
+    done = run_smoke("report", str(run))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"report: {run / 'report.html'}"
+    assert "merge" in run_smoke("report", "--help").stdout
