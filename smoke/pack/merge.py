@@ -154,6 +154,8 @@ def merge_runs(run_dirs: list[Path], out: Path, *, run_id: str | None = None) ->
         "selected": (runs[0][1].shard or {}).get("selected", []),
         "suite": (runs[0][1].shard or {}).get("suite", []),
         "suite_digest": (runs[0][1].shard or {}).get("suite_digest"),
+        # so the next night's shards read this run's durations as history, scenario by scenario
+        "keys": {k: v for _, r in runs for k, v in (r.shard or {}).get("keys", {}).items()},
     }
     merged.write(out / "results.json")
     return merged

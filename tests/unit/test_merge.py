@@ -12,6 +12,7 @@ from smoke.pack.merge import MergeError, merge_runs
 from smoke.report.manifest import verify_manifest, write_manifest
 from smoke.report.synthetic import make_synthetic_run
 from smoke.results import RunResult, checklist_status
+from smoke.run.shard import durations_from_results
 from tests.conftest import run_smoke
 
 
@@ -77,6 +78,9 @@ def test_three_shards_merge_into_the_whole_run(whole: Path, tmp_path: Path) -> N
     assert (tmp_path / "merged" / "shards" / "2" / "manifest.json").is_file()
     write_manifest(tmp_path / "merged")
     assert verify_manifest(tmp_path / "merged") == []
+    # the merged run is the next night's history, scenario by scenario
+    history = durations_from_results(tmp_path / "merged" / "results.json")
+    assert set(history) == {_key(s.nodeid) for s in original.scenarios}
 
 
 def test_a_failure_in_one_shard_fails_the_merged_run(whole: Path, tmp_path: Path) -> None:
