@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,27 @@ def test_the_worst_exit_code_wins() -> None:
     assert worst([EXIT_INCOMPLETE, EXIT_FAILED, EXIT_PASSED]) == EXIT_FAILED
     assert worst([EXIT_FAILED, EXIT_UNREACHABLE]) == EXIT_UNREACHABLE
     assert worst([EXIT_INTERRUPTED, EXIT_FAILED]) == EXIT_INTERRUPTED
+
+
+def test_the_index_shows_targets_side_by_side_only_when_there_are_several(tmp_path: Path) -> None:
+    import json
+    from datetime import UTC, datetime
+
+    from smoke.report.index import build_index
+    from smoke.report.synthetic import make_synthetic_run
+
+    for i, (target, failures) in enumerate([("staging-a", 0), ("staging-b", 1), ("staging-a", 0)]):
+        run = make_synthetic_run(
+            tmp_path / f"run{i}", steps=30, failures=failures, started=datetime(2026, 11, 20 + i, tzinfo=UTC)
+        )
+        data = json.loads((run / "results.json").read_text())
+        data["target"]["name"] = target
+        data["status"] = "failed" if failures else "passed"
+        data["verdict"] = data["status"].upper()
+        (run / "results.json").write_text(json.dumps(data))
+    cards = {c["name"]: c for c in build_index(tmp_path)["targets"]}
+    assert list(cards) == ["staging-a", "staging-b"]
+    assert cards["staging-a"]["runs"] == 2 and cards["staging-a"]["latest"]["id"] == "20261122-000000"
+    assert cards["staging-b"]["latest"]["verdict"] == "fail" and len(cards["staging-b"]["chart"]["bars"]) == 1
+    shutil.rmtree(tmp_path / "run1")  # one target left: nothing to put side by side
+    assert build_index(tmp_path)["targets"] == []
