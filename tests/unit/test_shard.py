@@ -112,3 +112,20 @@ def test_the_suite_digest_changes_with_any_scenario_file(tmp_path: Path) -> None
     assert suite_digest(tmp_path) == before
     (tmp_path / "data" / "rows.yaml").write_text("- 2\n")
     assert suite_digest(tmp_path) != before
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--shard", "4/3"], "--shard '4/3': give K/N with 1 <= K <= N"),
+        (["--shard", "two"], "--shard 'two': give K/N"),
+        (["--shard", "1/2", "--shard-durations", "no-such.json"], "--shard-durations no-such.json: no such file"),
+    ],
+)
+def test_bad_shard_options_are_one_line_and_exit_2(args: list[str], says: str) -> None:
+    from tests.conftest import EXAMPLE, run_smoke
+
+    done = run_smoke("run", *args, "--scenarios", str(EXAMPLE / "scenarios"))
+    assert done.returncode == 2
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith(f"smoke: {says}")
