@@ -242,8 +242,9 @@ def run(
     if len(names) > 1:
         from smoke.run.targets_loop import run_each
 
-        argv = sys.argv[sys.argv.index("run") + 1 :] if "run" in sys.argv else []
-        sys.exit(run_each(names, ["run", *argv], run_id, report_dir, click.echo))
+        if "run" not in sys.argv[1:2]:  # e.g. `smoke demo`, which invokes this command itself
+            _fail(f"{', '.join(names)}: one target at a time here (`smoke run` runs several in turn)")
+        sys.exit(run_each(names, sys.argv[1:], run_id, report_dir, click.echo))
     target = names[0]
     paths = _select(project, scenario)
     target_obj, scenarios = _checked(project, target, paths, tags)

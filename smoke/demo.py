@@ -708,7 +708,7 @@ def demo(
     ctx.invoke(
         run,
         scenario=scenario,
-        target=target,
+        targets=(target,) if target else (),
         headed=not headless,
         tags=tags,
         report_dir=report_dir,
