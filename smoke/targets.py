@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from smoke.health import HealthPolicy, SlowPolicy, parse_health, parse_slow
 from smoke.locators import LocatorSpec, parse_locator
 from smoke.scenario import SIDES, Step, check_steps, parse_steps
 from smoke.values import EnvView
@@ -49,6 +50,8 @@ TARGET_KEYS = {
     "mask",
     "secrets",
     "external",
+    "health",
+    "slow",
 }
 
 
@@ -159,6 +162,8 @@ class Target:
     secret_envs: list[str] = field(default_factory=list)
     base_dir: Path = Path(".")
     external: dict[str, ExternalSystem] = field(default_factory=dict)
+    health: HealthPolicy = field(default_factory=HealthPolicy)
+    slow: SlowPolicy = field(default_factory=SlowPolicy)
 
     def env(self) -> EnvView:
         return EnvView(self.env_defaults)
@@ -340,6 +345,8 @@ def _parse_target(name: str, raw: Any, pos: Pos, base_dir: Path) -> Target:
         raise ConfigError(f"{where}: secrets must be a list of environment variable names", raw.pos_of("secrets"))
     target.secret_envs = [str(s) for s in secrets]
     target.external = _parse_external(raw, where)
+    target.health = parse_health(raw.get("health"), where, raw.pos_of("health") if "health" in raw else pos)
+    target.slow = parse_slow(raw.get("slow"), where, raw.pos_of("slow") if "slow" in raw else pos)
     return target
 
 
