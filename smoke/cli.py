@@ -44,9 +44,10 @@ def _workers(value: str | None) -> str | None:
 class _Group(click.Group):
     """Bad options and arguments get one line naming what to do, not click's usage block."""
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs.pop("standalone_mode", None)
         try:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return super().main(args, prog_name, standalone_mode=False, **kwargs)
         except click.exceptions.NoArgsIsHelpError as exc:
             click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
             sys.exit(EXIT_OK)
