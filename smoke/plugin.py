@@ -27,6 +27,7 @@ from smoke.evidence import Evidence, Secrets
 from smoke.project import Project, check_all, load_project
 from smoke.results import (
     EXIT_INTERRUPTED,
+    EXIT_USAGE,
     Attempt,
     ChecklistItem,
     RunResult,
@@ -67,6 +68,7 @@ class SmokeState:
         self.report_path: Path | None = None
         self.worker_logins = 0
         self.signalled = False
+        self.collection_errors = 0
         self.finishing = False  # writing the report: a first signal no longer interrupts
         self.old_handlers: dict[int, Any] = {}
 
@@ -424,6 +426,7 @@ def _new_result(scenario: Scenario, nodeid: str) -> ScenarioResult:
         side=scenario.side,
         role=scenario.role,
         changes_data=scenario.changes_data,
+        planned_steps=len(scenario.steps),
     )
 
 
@@ -591,6 +594,11 @@ class _Reporter:
         self.run: RunResult | None = None
 
     @pytest.hookimpl
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.state.collection_errors += 1
+
+    @pytest.hookimpl
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when == "teardown":
             _on_result(self.state, report)
@@ -599,7 +607,12 @@ class _Reporter:
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         run = _finish(self.state, int(exitstatus))
         self.run = run or self.run
-        if run is not None and run.exit_code is not None and exitstatus != pytest.ExitCode.USAGE_ERROR:
+        if (
+            run is not None
+            and run.exit_code is not None
+            and exitstatus != pytest.ExitCode.USAGE_ERROR
+            and not self.state.collection_errors  # pytest's own "interrupted: errors during collection"
+        ):
             # plain `pytest scenarios/` ends with the same exit code as `smoke run`: the verdict's
             session.exitstatus = run.exit_code
 
@@ -780,11 +793,15 @@ def _finish(state: SmokeState, exitstatus: int) -> RunResult | None:
         if os.environ.get("SMOKE_COMMAND")
         else "pytest"
     )
+    if state.collection_errors and not state.interrupted:
+        state.interrupted = f"{state.collection_errors} scenario file(s) could not be loaded: nothing ran"
     if exitstatus == pytest.ExitCode.INTERRUPTED and not state.interrupted:
         state.interrupted = "interrupted (Ctrl-C or a signal) before every scenario ran"
     run.interrupted = state.interrupted
     _judge_speed(state, run)
     decide(run)
+    if state.collection_errors:
+        run.exit_code = EXIT_USAGE  # bad input, as `smoke check` would have said
     run_dir = state.run.run_dir
     run.write(run_dir / "results.json")
     from smoke.junit import agree
