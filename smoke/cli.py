@@ -13,11 +13,10 @@ from typing import Any, NoReturn
 import click
 from click_default_group import DefaultGroup
 
-from smoke.yamlfile import ConfigError
-
 from smoke.results import EXIT_CODES_TEXT as EXIT_CODES
-from smoke.results import EXIT_FAILED, EXIT_UNREACHABLE, EXIT_USAGE
+from smoke.results import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_UNREACHABLE, EXIT_USAGE
 from smoke.results import EXIT_PASSED as EXIT_OK
+from smoke.yamlfile import ConfigError
 
 scenarios_option = click.option(
     "--scenarios",
@@ -37,7 +36,39 @@ def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     sys.exit(code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}, epilog=EXIT_CODES)
+def _workers(value: str | None) -> str | None:
+    if value is None or value == "auto" or (value.isdigit() and int(value) >= 1):
+        return value
+    _fail(f"--workers: {value!r} is not a number of workers (give a number from 1, or auto)")
+
+
+class _Group(click.Group):
+    """Bad options and arguments get one line naming what to do, not click's usage block."""
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs.pop("standalone_mode", None)
+        try:
+            return super().main(args, prog_name, standalone_mode=False, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+            sys.exit(EXIT_OK)
+        except click.UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx else "smoke"
+            click.echo(f"smoke: {exc.format_message()} (see `{command} --help`)", err=True)
+            sys.exit(EXIT_USAGE)
+        except click.Abort:
+            click.echo("smoke: aborted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except click.ClickException as exc:
+            click.echo(f"smoke: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+
+
+@click.group(
+    cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}, epilog=EXIT_CODES
+)
 @click.version_option(package_name="engageip-smoke", prog_name="smoke")
 def main() -> None:
     """Smoke-test an EngageIP upgrade with a real browser, and keep the evidence.
@@ -115,7 +146,13 @@ def _checked(project: Any, target_name: str | None, paths: list[Path], tags: Seq
 )
 @click.option("--tag", "tags", multiple=True, help="Only scenarios with this tag (repeatable: any of them).")
 @click.option("-k", "keyword", default=None, help="Only scenarios whose name matches this pytest -k expression.")
-@click.option("--workers", "-n", default=None, help="Run scenarios in parallel on N workers ('auto' = one per core).")
+@click.option(
+    "--workers",
+    "-n",
+    default=None,
+    callback=lambda ctx, param, value: _workers(value),
+    help="Run scenarios in parallel on N workers ('auto' = one per core).",
+)
 @click.option(
     "--retries",
     type=click.IntRange(min=0),
@@ -180,6 +217,11 @@ def _checked(project: Any, target_name: str | None, paths: list[Path], tags: Seq
     type=click.Path(dir_okay=False, path_type=Path),
     help="With --shard: balance by this results.json (give every shard machine the same one).",
 )
+@click.option(
+    "--slow-fail",
+    is_flag=True,
+    help="A page much slower than in earlier runs of the target fails its scenario (default: a warning).",
+)
 @click.option("--pytest-arg", "pytest_args", multiple=True, help="Pass an extra argument to pytest (repeatable).")
 @scenarios_option
 def run(
@@ -206,6 +248,7 @@ def run(
     visual_strict: bool,
     shard: str | None,
     shard_durations: Path | None,
+    slow_fail: bool,
     pytest_args: tuple[str, ...],
     scenarios_dir: Path,
 ) -> None:
@@ -305,6 +348,8 @@ def run(
         args.append(f"--smoke-shard={shard}")
     if shard_durations:
         args.append(f"--smoke-shard-durations={shard_durations.resolve()}")
+    if slow_fail:
+        args.append("--smoke-slow-fail")
     args += list(pytest_args)
     code = _pytest(args, run_dir)
     report_path = run_dir / "report.html"

@@ -8,6 +8,7 @@ work unchanged; ours start with ``--smoke-``.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import json
 import os
@@ -25,6 +26,8 @@ import pytest
 from smoke.evidence import Evidence, Secrets
 from smoke.project import Project, check_all, load_project
 from smoke.results import (
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
     Attempt,
     ChecklistItem,
     RunResult,
@@ -65,6 +68,10 @@ class SmokeState:
         self.report_path: Path | None = None
         self.worker_logins = 0
         self.shard: dict[str, Any] | None = None
+        self.signalled = False
+        self.collection_errors = 0
+        self.finishing = False  # writing the report: a first signal no longer interrupts
+        self.old_handlers: dict[int, Any] = {}
 
     @property
     def is_worker(self) -> bool:
@@ -140,6 +147,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="a compare: step over its threshold fails the scenario (default: a warning)",
     )
     group.addoption(
+        "--smoke-slow-fail",
+        action="store_true",
+        help="a page that got much slower than in earlier runs fails its scenario (default: a warning)",
+    )
+    group.addoption(
         "--smoke-demo",
         default=None,
         choices=("slow", "normal", "fast"),
@@ -186,6 +198,15 @@ def pytest_configure(config: pytest.Config) -> None:
     except ConfigError as exc:
         raise pytest.UsageError(exc.line()) from None
     config.stash[STATE] = state
+    if config.getoption("headed", False) and not state.is_worker and not config.getoption("smoke_browser_ws"):
+        from smoke.browser import has_display
+
+        if not has_display():
+            raise pytest.UsageError(
+                "--headed needs a display and none was found: run under `xvfb-run -a ...`, or set DISPLAY"
+            )
+    if not state.is_worker:
+        _catch_signals(state)
     # pytest-base-url's session fixture trips a pytest 9 deprecation warning that is not ours to fix
     config.addinivalue_line("filterwarnings", "ignore:Session-scoped fixtures defined as instance methods")
     # Fixture overrides must come after pytest-playwright's; registering them now guarantees that.
@@ -210,8 +231,51 @@ def pytest_configure(config: pytest.Config) -> None:
     if state.is_worker:
         info = config.workerinput["smoke"]  # type: ignore[attr-defined]
         state.run = RunInfo(info["id"], info["started"], Path(info["run_dir"]), state.scenarios_dir)
+        state.interrupted = info.get("stopped")
         if info.get("server_url"):
             state.target = state.target.with_server(info["server_url"])
+
+
+def _catch_signals(state: SmokeState) -> None:
+    """SIGTERM and SIGHUP end a run the way Ctrl-C does: what ran is reported, the server is stopped.
+
+    A CI job cancelled, a scheduler's timeout or a closed terminal must not leave a run without a
+    report or a target server running. A second signal ends at once (after stopping the server).
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def on_signal(signum: int, frame: Any) -> None:
+        name = signal.Signals(signum).name
+        if state.interrupted and state.signalled:
+            if state.server is not None:
+                with contextlib.suppress(Exception):
+                    state.server.stop(timeout=2)
+            os._exit(EXIT_INTERRUPTED)
+        state.signalled = True
+        state.interrupted = f"{name} received: the run was stopped before every scenario ran"
+        if not state.finishing:
+            raise KeyboardInterrupt(name)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        state.old_handlers[signum] = signal.signal(signum, on_signal)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    import signal
+
+    state = config.stash.get(STATE, None)
+    if state is None:
+        return
+    for signum, handler in state.old_handlers.items():
+        with contextlib.suppress(ValueError, TypeError):
+            signal.signal(signum, handler)
+    if state.server is not None:  # a run that never reached sessionfinish still stops what it started
+        state.server.stop()
+        state.server = None
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -236,9 +300,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             try:
                 state.server = servers.start(target.server.command, target.server.ready, target.server.timeout_s)
             except servers.ServerError as exc:
+                # no pytest.exit: its "! _pytest.outcomes.Exit" banner is not for users; nothing runs instead
                 state.interrupted = f"target {target.name!r} server did not start: {exc}"
-                _finish(state, exitstatus=3)
-                pytest.exit(state.interrupted, returncode=3)
+                return
             state.target = target.with_server(state.server.url)
         else:
             raise pytest.UsageError(f"target {target.name!r} has {{server}} in its URLs but no server: command")
@@ -247,8 +311,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     problems = check_reachable([state.target.admin_url, state.target.portal_url])
     if problems:
         state.interrupted = "target unreachable: " + "; ".join(problems)
-        _finish(state, exitstatus=3)
-        pytest.exit(state.interrupted, returncode=3)
+        return
     if state.target.release:
         state.release = read_release(state.target.release.url, state.target.release.pattern)
 
@@ -262,6 +325,7 @@ def pytest_configure_node(node: Any) -> None:  # pytest-xdist: hand the run to e
         "started": state.run.started,
         "run_dir": str(state.run.run_dir),
         "server_url": state.server.url if state.server else node.config.getoption("smoke_server_url"),
+        "stopped": state.interrupted,
     }
 
 
@@ -328,8 +392,17 @@ class ScenarioItem(pytest.Function):
             run = ScenarioRun(session, self.scenario, new_context, result, attempt=attempt)
             try:
                 run.run()
+            except KeyboardInterrupt:
+                # Ctrl-C, SIGTERM or SIGHUP mid-scenario: keep what it did, it has no teardown report
+                result.status = "interrupted"
+                result.error = StepError("the run was interrupted during this scenario", kind="interrupted")
+                state = self.config.stash[STATE]
+                if not state.is_worker:
+                    state.results[self.nodeid] = result
+                raise
             finally:
-                run.close()
+                with contextlib.suppress(Exception):
+                    run.close()
             if result.status == "passed" or attempt == retries + 1 or (result.error and result.error.kind == "target"):
                 break
             earlier.append(Attempt(attempt, result.status, result.error, result.steps, result.duration_s))
@@ -373,6 +446,7 @@ def _new_result(scenario: Scenario, nodeid: str) -> ScenarioResult:
         side=scenario.side,
         role=scenario.role,
         changes_data=scenario.changes_data,
+        planned_steps=len(scenario.steps),
     )
 
 
@@ -481,6 +555,14 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         return
     # stable: scenarios keep their file order, those with a higher `order` go after the rest
     items.sort(key=lambda item: item.scenario.order if isinstance(item, ScenarioItem) else 0)
+    state = config.stash[STATE]
+    if state.interrupted:  # the target is down or its server did not start: nothing can run
+        for item in items:
+            if isinstance(item, ScenarioItem):
+                state.collected.append(item.nodeid)
+                state.scenario_meta[item.nodeid] = _result_dict(_new_result(item.scenario, item.nodeid))
+        config.hook.pytest_deselected(items=list(items))
+        items[:] = []
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -529,6 +611,12 @@ class _Reporter:
 
     def __init__(self, state: SmokeState) -> None:
         self.state = state
+        self.run: RunResult | None = None
+
+    @pytest.hookimpl
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.state.collection_errors += 1
 
     @pytest.hookimpl
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -538,7 +626,13 @@ class _Reporter:
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         run = _finish(self.state, int(exitstatus))
-        if run is not None and run.exit_code is not None and exitstatus != pytest.ExitCode.USAGE_ERROR:
+        self.run = run or self.run
+        if (
+            run is not None
+            and run.exit_code is not None
+            and exitstatus != pytest.ExitCode.USAGE_ERROR
+            and not self.state.collection_errors  # pytest's own "interrupted: errors during collection"
+        ):
             # plain `pytest scenarios/` ends with the same exit code as `smoke run`: the verdict's
             session.exitstatus = run.exit_code
 
@@ -553,6 +647,25 @@ class _Reporter:
             f"{counts[k]} {k}" for k in ("passed", "failed", "flaky", "error", "skipped", "not run") if counts.get(k)
         ]
         terminalreporter.write_line(f"{counts['total']} scenarios: " + (", ".join(parts) or "none ran"))
+        run = self.run
+        if run is not None:
+            for event in (e for s in run.scenarios for e in s.health):
+                if event.action != "fail":
+                    terminalreporter.write_line(
+                        f"health: {event.kind.replace('_', ' ')} on {event.page} (step {event.step}): {event.message}"
+                        + (f" ×{event.count}" if event.count > 1 else ""),
+                        yellow=True,
+                    )
+            for slow in run.slower:
+                terminalreporter.write_line(
+                    f"slower: {slow.scenario} step {slow.step} ({slow.url}): {slow.now_s:g} s, was {slow.before_s:g} s",
+                    yellow=slow.action != "fail",
+                    red=slow.action == "fail",
+                )
+            colour = {"passed": {"green": True}, "failed": {"red": True}}.get(run.status, {"yellow": True})
+            terminalreporter.write_line(
+                f"verdict: {run.verdict}" + (f" ({'; '.join(run.notes)})" if run.notes else ""), bold=True, **colour
+            )
         if state.interrupted:
             terminalreporter.write_line(f"stopped early: {state.interrupted}")
         if state.report_path:
@@ -689,9 +802,9 @@ def _revision(root: Path) -> str | None:
 
 
 def _finish(state: SmokeState, exitstatus: int) -> RunResult | None:
-    if state.run is None or getattr(state, "_finished", False):
+    if state.run is None or state.finishing:
         return None
-    state._finished = True  # type: ignore[attr-defined]
+    state.finishing = True
     run = _assemble(state)
     run.finished = now_iso()
     started = datetime.fromisoformat(run.started)
@@ -705,12 +818,20 @@ def _finish(state: SmokeState, exitstatus: int) -> RunResult | None:
         if os.environ.get("SMOKE_COMMAND")
         else "pytest"
     )
+    if state.collection_errors and not state.interrupted:
+        state.interrupted = f"{state.collection_errors} scenario file(s) could not be loaded: nothing ran"
     if exitstatus == pytest.ExitCode.INTERRUPTED and not state.interrupted:
         state.interrupted = "interrupted (Ctrl-C or a signal) before every scenario ran"
     run.interrupted = state.interrupted
+    _judge_speed(state, run)
     decide(run)
+    if state.collection_errors:
+        run.exit_code = EXIT_USAGE  # bad input, as `smoke check` would have said
     run_dir = state.run.run_dir
     run.write(run_dir / "results.json")
+    from smoke.junit import agree
+
+    agree(run_dir / "junit.xml", run)
     _link_latest(run_dir)
     try:
         state.report_path = _render(state, run_dir)
@@ -723,6 +844,48 @@ def _finish(state: SmokeState, exitstatus: int) -> RunResult | None:
         state.server.stop()
         state.server = None
     return run
+
+
+def _judge_speed(state: SmokeState, run: RunResult) -> None:
+    """List the pages that got slower than in earlier runs of the same target (a warning, or a failure)."""
+    from smoke.health import slower_steps
+
+    assert state.run is not None
+    history = []
+    for results in _earlier_runs(state.run.run_dir.parent, state.run.id, state.target.slow.runs * 3):
+        try:
+            earlier = RunResult.read(results)
+        except (OSError, ValueError, TypeError, KeyError):
+            continue
+        if earlier.target.get("name") == state.target.name:
+            history.append(earlier)
+    fail = bool(state.config.getoption("smoke_slow_fail"))
+    run.slower = slower_steps(run.scenarios, history, state.target.slow, fail=fail)
+    by_file = {s.file: s for s in run.scenarios}
+    for slow in run.slower:
+        scenario = by_file.get(slow.file)
+        if scenario is None:
+            continue
+        why = f"{slow.caption}: {slow.now_s:g} s, it used to take {slow.before_s:g} s (median of {slow.runs} runs)"
+        if slow.timed_out and scenario.error is not None:
+            # a timeout with history behind it is a page that got slower: say so where the failure is read
+            scenario.error.message += f" (this page got slower: it used to load in {slow.before_s:g} s)"
+        elif slow.action == "fail" and scenario.status in ("passed", "flaky"):
+            scenario.status = "failed"
+            scenario.failed_step = slow.step
+            scenario.error = StepError(
+                f"page got slower: {why}", f"about {slow.before_s:g} s", f"{slow.now_s:g} s", "slow"
+            )
+
+
+def _earlier_runs(report_root: Path, run_id: str, limit: int) -> list[Path]:
+    found = [
+        p / "results.json"
+        for p in report_root.iterdir()
+        if p.is_dir() and not p.is_symlink() and p.name != run_id and (p / "results.json").is_file()
+    ]
+    found.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    return found[:limit]
 
 
 def _notify(state: SmokeState, run: RunResult) -> None:

@@ -214,9 +214,7 @@ class RunResult:
             key = status if status in counts else "error"
             counts[key] += 1
         counts["total"] = len(self.scenarios)
-        counts["not checked"] = sum(
-            1 for s in self.scenarios for step in s.steps if step.status == "not checked"
-        )
+        counts["not checked"] = sum(1 for s in self.scenarios for step in s.steps if step.status == "not checked")
         counts["health warnings"] = sum(e.count for s in self.scenarios for e in s.health if e.action != "fail")
         counts["health failures"] = sum(e.count for s in self.scenarios for e in s.health if e.action == "fail")
         counts["slower"] = len(self.slower)
@@ -290,7 +288,9 @@ def decide(run: RunResult) -> RunResult:
     if run.interrupted or run.status == "interrupted":
         run.status, headline = "interrupted", "INTERRUPTED"
         detail = f"The run stopped early: {run.interrupted or 'interrupted'}. {ran} of {total} scenarios ran."
-        run.exit_code = EXIT_UNREACHABLE if run.interrupted and run.interrupted.startswith("target") else EXIT_INTERRUPTED
+        run.exit_code = (
+            EXIT_UNREACHABLE if run.interrupted and run.interrupted.startswith("target") else EXIT_INTERRUPTED
+        )
     elif failed:
         run.status, headline = "failed", "FAILED"
         detail = f"{failed} of {_plural(total, 'scenario')} failed."

@@ -17,6 +17,7 @@ from playwright.sync_api import BrowserContext, Locator, Page
 from playwright.sync_api import Error as PlaywrightError
 
 from smoke.evidence import Evidence, Secrets, slug
+from smoke.health import PageWatch, failure_message
 from smoke.locators import LocatorSpec, build, resolve_ref
 from smoke.results import DataTable, ScenarioResult, StepError, StepResult, TableRow, VisualCheck
 from smoke.scenario import RowsError, Scenario, Step, rows_at
@@ -105,6 +106,7 @@ class RowRecord:
     checks: dict[str, Check] = field(default_factory=dict)
     failures: dict[str, StepError] = field(default_factory=dict)
     error: StepError | None = None
+    failed_step: str | None = None
 
 
 class ScenarioRun:
@@ -139,6 +141,9 @@ class ScenarioRun:
         self._named_shot: tuple[str, str | None] | None = None
         self._visual: VisualCheck | None = None
         self._shot_prefix = slug(scenario.slug, 40) + (f"/attempt{attempt}" if attempt > 1 else "")
+        self.watch = PageWatch(self.target.health, lambda text: session.secrets.scrub(text) or "")
+        self._navigated = False  # the main frame navigated during the current step
+        self.role_key: str | None = None  # the login (role, or role:user) the current page belongs to
 
     # -- the Context protocol the steps use ------------------------------------------------------
 
@@ -181,6 +186,7 @@ class ScenarioRun:
             raise StepFailure(f"target {self.target.name!r} has no role {role!r}", kind="error")
         self.side = spec.side
         key = f"{role}:{user}" if user else role
+        self.role_key = key
         if key in self.pages:
             self.page = self.pages[key]
             return
@@ -207,6 +213,7 @@ class ScenarioRun:
             password = password or role_password
         self.session.secrets.add(password)
         self.login_vars = {"user": user, "password": password}
+        who = f"{role} (user {self.session.secrets.scrub(user)!r})"
         try:
             self.run_steps(
                 self.target.login[spec.side], f"{index}.", depth + 1, None, caption_prefix=f"Log in as {role}: "
@@ -217,7 +224,8 @@ class ScenarioRun:
                 failed.index,
                 failed.caption,
                 StepError(
-                    f"login as {role} failed: {failed.error.message}" + (f" (the page says: {said})" if said else ""),
+                    f"login as {who} failed: {failed.error.message}"
+                    + (f" (the page says: {said})" if said else " (the page shows no message)"),
                     failed.error.expected,
                     failed.error.actual,
                     failed.error.kind,
@@ -378,10 +386,16 @@ class ScenarioRun:
                     scrub(f"HTTP {response.status} {response.request.method} {response.url}") or ""
                 )
 
+        def on_navigated(frame: Any) -> None:
+            if frame == page.main_frame:
+                self._navigated = True
+
         page.on("console", on_console)
         page.on("pageerror", on_pageerror)
         page.on("requestfailed", on_requestfailed)
         page.on("response", on_response)
+        page.on("framenavigated", on_navigated)
+        self.watch.attach(page)
         return page
 
     def _masks(self) -> list[Locator]:
@@ -413,6 +427,13 @@ class ScenarioRun:
                 self.page = self._open_page(context)
                 self.pages[f"_anonymous_{self.scenario.side}"] = self.page
             self.run_steps(self.scenario.steps, "", 0, None)
+            late = self.watch.take_failures()  # trouble that came after the last step's check
+            if late:
+                raise ScenarioFailed(
+                    late[0].step or str(len(self.scenario.steps)),
+                    late[0].caption,
+                    StepError(failure_message(late), "a healthy page", late[0].message, "health"),
+                )
             result.status = "passed"
         except ScenarioFailed as failed:
             result.status = "failed"
@@ -427,6 +448,7 @@ class ScenarioRun:
             result.error = StepError(self.session.secrets.scrub(str(exc).splitlines()[0]) or "", kind="error")
         finally:
             result.duration_s = round(time.monotonic() - t0, 3)
+            result.health = self.watch.recorded()
         return result
 
     def close(self) -> None:
@@ -470,6 +492,9 @@ class ScenarioRun:
             args = render(step.args, ctx)
             spec = resolve_ref(step.locator, self.target.locators) if step.locator else None
             caption = caption_prefix + self.caption(step, args, spec)
+            self.watch.step = (index, self.session.secrets.scrub(caption) or caption)
+            self.watch.allowed = list(step.allow)
+            self._navigated = False
             locator = self.locate(spec) if spec else None
             timeout_ms = (step.timeout_s or self.scenario.timeout_s) * 1000
             self.step_locator = locator
@@ -490,6 +515,9 @@ class ScenarioRun:
                     actual=self._server_error,
                     kind="error",
                 )
+            failures = self.watch.take_failures()
+            if failures:
+                raise StepFailure(failure_message(failures), "a healthy page", failures[0].message, "health")
         except StepFailure as exc:
             error = StepError(exc.message, exc.expected, exc.actual, exc.kind)
         except TemplateValueError as exc:
@@ -500,11 +528,18 @@ class ScenarioRun:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             error = StepError(first, kind="target" if _TARGET_DOWN.search(str(exc)) else "error")
         duration = round(time.monotonic() - t0, 3)
+        # how long the step waited for a page: what "What got slower" compares between runs
+        load_s = (
+            duration if (self._navigated or step.kind == "open") and not kind.nested and step.kind != "as" else None
+        )
+        self.watch.allowed = []
         scrub = self.session.secrets.scrub
         caption = scrub(caption) or caption
         if error is not None:
             error = StepError(scrub(error.message) or "", scrub(error.expected), scrub(error.actual), error.kind)
         status = "passed" if error is None else ("skipped" if step.optional else "failed")
+        if status == "passed" and self._visual is not None and self._visual.status == "no-baseline":
+            status = "not checked"  # nothing to compare with: not evidence of an unchanged page
         shot = None
         own_shot = step.kind == "screenshot" or (step.kind == "compare" and self._named_shot is not None)
         if (
@@ -535,6 +570,7 @@ class ScenarioRun:
                 error=error,
                 row=row.label if row else None,
                 visual=visual_record,
+                load_s=load_s,
             )
         )
         if self.session.after_step is not None:
@@ -567,7 +603,12 @@ class ScenarioRun:
         failed: list[RowRecord] = []
         skipped = 0
         grid_cells: list[tuple[str, str, str, RowRecord]] = []
+        # every row starts from the state the loop began in, whatever the row before it did
+        start = (self.side, self._page, self.role_key, self._page.url if self._page is not None else None)
+        previous_failed = False
         for number, row in enumerate(rows, 1):
+            if number > 1:
+                self._restore(start, renavigate=previous_failed)
             self.row = row
             if step.args.get("where") and str(render(step.args["where"], self.template_context())).strip().lower() in (
                 "",
@@ -587,11 +628,14 @@ class ScenarioRun:
             except TemplateValueError:
                 label = _row_label(row, number)
             rec = RowRecord(label=str(label))
+            previous_failed = False
             try:
                 self.run_steps(step.children, f"{index}.{number}.", depth + 1, rec)
             except ScenarioFailed as exc:
                 rec.error = exc.error
+                rec.failed_step = exc.index
                 failed.append(rec)
+                previous_failed = True
             records.append(rec)
             grid = step.args.get("grid")
             if isinstance(grid, dict) and {"rows", "columns"} <= set(grid):
@@ -601,6 +645,7 @@ class ScenarioRun:
                 except TemplateValueError:
                     pass
         self.row = None
+        self._restore(start, renavigate=False)
         if skipped:
             record.caption = record.caption.replace(
                 f"({len(rows)} rows)", f"({len(rows) - skipped} of {len(rows)} rows)"
@@ -621,7 +666,19 @@ class ScenarioRun:
                 first.kind,
             )
             record.error = error
-            raise ScenarioFailed(index, caption, error)
+            # the failure is the first failing row's step: its screenshot shows the wrong value
+            raise ScenarioFailed(failed[0].failed_step or index, caption, error)
+
+    def _restore(self, start: tuple[str, Page | None, str | None, str | None], renavigate: bool) -> None:
+        side, page, role_key, url = start
+        self.side, self.role_key = side, role_key
+        if page is None or page.is_closed():
+            return
+        self.page = page
+        if renavigate and url and page.url != url:
+            # a failed row may have left its page anywhere; the next row must not inherit that
+            with contextlib.suppress(PlaywrightError):
+                page.goto(url)
 
 
 def _boxes(page: Page, locators: list[Locator], full_page: bool) -> list[tuple[int, int, int, int]]:

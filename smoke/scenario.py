@@ -16,7 +16,7 @@ from smoke.yamlfile import ConfigError, MarkedDict, MarkedList, Pos, display_pat
 if TYPE_CHECKING:
     from smoke.targets import Target
 
-COMMON_KEYS = ("says", "timeout", "optional", "capture", "name")
+COMMON_KEYS = ("says", "timeout", "optional", "capture", "name", "allow")
 SIDES = ("admin", "portal")
 SCENARIO_KEYS = {
     "name": "a short title",
@@ -46,6 +46,7 @@ class Step:
     optional: bool = False
     screenshot: bool = True
     children: list[Step] = field(default_factory=list)
+    allow: list[Any] = field(default_factory=list)  # page trouble this step expects (smoke.health.HealthRule)
 
 
 @dataclass
@@ -142,6 +143,12 @@ def parse_step(raw: Any, pos: Pos, where: str) -> Step:
         if not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout <= 0:
             raise ConfigError(f"{label}: timeout is a number of seconds, got {timeout!r}", pos)
         step.timeout_s = float(timeout)
+    if "allow" in raw:
+        from smoke.health import parse_rules
+
+        step.allow = parse_rules(
+            raw["allow"], f"{label}: allow", raw.pos_of("allow") if isinstance(raw, MarkedDict) else pos
+        )
     for flag, attr in (("optional", "optional"), ("capture", "screenshot")):
         if flag in raw:
             if not isinstance(raw[flag], bool):

@@ -235,6 +235,8 @@ def open_(call: StepCall) -> None:
                 r"ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_NAME_NOT_RESOLVED|ERR_ADDRESS_UNREACHABLE|ERR_EMPTY_RESPONSE",
                 first,
             )
+            else "timeout"
+            if "Timeout" in first
             else "error"
         )
         raise StepFailure(f"could not open {url}: {first}", expected=url, actual=first, kind=kind) from None

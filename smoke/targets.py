@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from smoke.health import HealthPolicy, SlowPolicy, parse_health, parse_slow
 from smoke.locators import LocatorSpec, parse_locator
 from smoke.scenario import SIDES, Step, check_steps, parse_steps
 from smoke.values import EnvView
@@ -50,6 +51,8 @@ TARGET_KEYS = {
     "secrets",
     "external",
     "browsers",
+    "health",
+    "slow",
 }
 
 
@@ -161,6 +164,8 @@ class Target:
     base_dir: Path = Path(".")
     external: dict[str, ExternalSystem] = field(default_factory=dict)
     browsers: list[str] = field(default_factory=list)  # a pool of ws:// run-server endpoints
+    health: HealthPolicy = field(default_factory=HealthPolicy)
+    slow: SlowPolicy = field(default_factory=SlowPolicy)
 
     def env(self) -> EnvView:
         return EnvView(self.env_defaults)
@@ -362,6 +367,8 @@ def _parse_target(name: str, raw: Any, pos: Pos, base_dir: Path) -> Target:
             raw.pos_of("browsers"),
         )
     target.browsers = [str(b) for b in browsers]
+    target.health = parse_health(raw.get("health"), where, raw.pos_of("health") if "health" in raw else pos)
+    target.slow = parse_slow(raw.get("slow"), where, raw.pos_of("slow") if "slow" in raw else pos)
     return target
 
 

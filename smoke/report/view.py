@@ -26,6 +26,8 @@ STATUS_LABELS = {
     "running": "Running",
     "not covered": "Not covered",
     "interrupted": "Interrupted",
+    "not checked": "Not checked",
+    "incomplete": "Incomplete",
 }
 MASK = "••••"
 CONTAINER_KINDS = frozenset({"for_each"})

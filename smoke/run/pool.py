@@ -88,6 +88,8 @@ class PoolPlugin:
 
     # after the target's own server is up (tryfirst in the plugin), before xdist starts workers (trylast)
     def pytest_sessionstart(self, session: pytest.Session) -> None:
+        if self.state.interrupted:  # the target is down already: no browser is needed
+            return
         asked = configured(self.config)
         self.down = {ep: why for ep in asked if (why := problem(ep)) is not None}
         self.live = [ep for ep in asked if ep not in self.down]
@@ -100,12 +102,9 @@ class PoolPlugin:
                     yellow=True,
                 )
         if asked and not self.live:
-            from smoke.plugin import _finish
-
+            # like an unreachable target (exit 3): nothing runs, the report says why
             listed = "; ".join(f"{ep}: {why}" for ep, why in self.down.items())
             self.state.interrupted = f"target browser pool unreachable: no endpoint answers ({listed})"
-            _finish(self.state, exitstatus=3)
-            pytest.exit(self.state.interrupted, returncode=3)
 
     def pytest_configure_node(self, node: Any) -> None:
         node.workerinput["smoke_browsers"] = list(self.live)

@@ -91,6 +91,17 @@ def test_a_bad_scenario_is_a_collection_error_of_one_line(
     result.stdout.fnmatch_lines(["*bad.yaml:3:5: step 1: unknown step kind 'fil' (did you mean fill*"])
 
 
+def test_headed_without_a_display_is_one_line_under_plain_pytest(
+    pytester: pytest.Pytester, project: Path, site_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    result = pytester.runpytest_subprocess("scenarios", "--headed", f"--smoke-server-url={site_url}")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--headed needs a display and none was found: run under `xvfb-run -a*"])
+    assert "TargetClosedError" not in result.stdout.str() + result.stderr.str()
+
+
 def test_an_unrelated_pytest_run_is_left_alone(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_plain="def test_ok():\n    assert True\n")
     (pytester.path / "config.yaml").write_text("steps: nonsense\n")

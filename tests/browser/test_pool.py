@@ -143,3 +143,15 @@ def test_a_run_server_that_dies_fails_only_its_own_scenarios_fast(
     assert all(s["worker"] == dead_worker for s in results["scenarios"] if s["status"] != "passed")
     assert sum(1 for s in servers if s.dead()) == 1
     print(f"run with a dying run-server: {elapsed:.1f}s wall")
+
+
+def test_a_pool_with_no_endpoint_up_is_unreachable(scenarios: Path, tmp_path: Path, site_url: str) -> None:
+    down = f"ws://127.0.0.1:{free_port()}/"
+    done = run_smoke(
+        "run", "login", "--scenarios", str(scenarios), "--report-dir", str(tmp_path / "r"),
+        "--server-url", site_url, "--browser-ws", down,
+    )  # fmt: skip
+    assert done.returncode == 3, done.stdout + done.stderr
+    results = json.loads((tmp_path / "r" / "latest" / "results.json").read_text())
+    assert results["status"] == "interrupted" and "browser pool unreachable" in results["interrupted"]
+    assert results["scenarios"][0]["status"] == "not run"

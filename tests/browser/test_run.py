@@ -124,6 +124,9 @@ def test_unreachable_target_exits_3_and_still_writes_results(scenarios: Path, tm
     assert time.monotonic() - started < 60
     assert "target unreachable" in done.stdout + done.stderr
     assert results["status"] == "interrupted" and "unreachable" in results["interrupted"]
+    # our line, not pytest's internals
+    assert "_pytest" not in done.stdout + done.stderr and "Exit:" not in done.stdout + done.stderr
+    assert "stopped early: target unreachable" in done.stdout and results["exit_code"] == 3
 
 
 def test_config_errors_exit_2_before_any_browser(scenarios: Path, tmp_path: Path) -> None:
