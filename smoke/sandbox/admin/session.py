@@ -93,7 +93,7 @@ def change_password() -> Any:
 @bp.get("/About")
 @staff_required
 def about() -> Any:
-    from ..app import state
+    from ..state import state
 
     st = state()
     return page("about.html", faults=sorted(st.faults), db_path=st.db_path)
