@@ -567,54 +567,6 @@ def prune(keep: int, report_dir: Path) -> None:
     click.echo(f"kept {min(keep, len(runs))} of {len(runs)} runs in {report_dir}")
 
 
-@main.command()
-@click.argument("fault", nargs=-1)
-@click.option(
-    "--full",
-    is_flag=True,
-    help="Run the whole suite for each fault (default: the scenarios covering its checklist items).",
-)
-@click.option("--workers", "-n", default=None, help="Workers for each run (pytest-xdist).")
-@click.option("--no-healthy", is_flag=True, help="Skip the healthy run (when it was just checked).")
-@click.option(
-    "--out",
-    "out_dir",
-    default=None,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the runs and the table (default: a temporary one).",
-)
-@scenarios_option
-def faults(
-    fault: tuple[str, ...], full: bool, workers: str | None, no_healthy: bool, out_dir: Path | None, scenarios_dir: Path
-) -> None:
-    """Run the suite against the sandbox healthy, then with each fault on: what does it catch?
-
-    Prints one line per fault and writes fault-matrix.md (a table: fault -> the scenario that
-    caught it and its first message). Exits 1 when the healthy run fails or a fault is missed: a
-    missed fault is a missing check. Sandbox only.
-
-    \b
-    Examples:
-      smoke faults
-      smoke faults card-declines-all provisioning-stuck --out reports/faults
-    """
-    from smoke.faultmatrix import run_matrix
-
-    rows, table = run_matrix(
-        list(fault) or None,
-        full=full,
-        with_healthy=not no_healthy,
-        workers=workers,
-        scenarios_dir=scenarios_dir,
-        out_dir=out_dir,
-        say=click.echo,
-    )
-    click.echo(f"table: {table}")
-    missed = [r.fault for r in rows if not r.caught]
-    if missed:
-        _fail("not caught: " + ", ".join(missed), EXIT_FAILED)
-
-
 @main.group()
 def baseline() -> None:
     """Record what a target shows now (e.g. production, before the upgrade) as expected values."""
@@ -773,6 +725,7 @@ def _register_optional(module: str, name: str) -> None:
 
 
 _register_optional("smoke.sandbox.cli", "sandbox")
+_register_optional("smoke.sandbox.cli", "faults")
 _register_optional("smoke.demo", "demo")
 
 
