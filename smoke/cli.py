@@ -474,16 +474,24 @@ def report(run_ref: str, report_dir: Path, single_file: bool, pdf: bool, signed_
     run_dir = Path(run_ref) if Path(run_ref).is_dir() else report_dir / run_ref
     if not (run_dir / "results.json").exists():
         _fail(f"no run at {run_dir} (expected {run_dir / 'results.json'}); `ls {report_dir}` lists the runs")
+    from smoke.pack import PackError
+    from smoke.pack.keys import key_for_run
+    from smoke.pack.seal import sign_sidecar
     from smoke.report.render import render_report, signoff_from
 
+    try:
+        key = key_for_run(run_dir)
+    except PackError as exc:
+        _fail(exc.message)
     signoff = signoff_from(signed_off_by)
-    path = render_report(run_dir.resolve(), single_file=single_file, signoff=signoff)
-    click.echo(f"report: {path}")
+    path = render_report(run_dir.resolve(), single_file=single_file, signoff=signoff, signing_key=key)
+    click.echo(f"report: {path}" + ("" if key else " (unsigned: no SMOKE_SIGNING_KEY)"))
     if pdf:
         from smoke.browser import chromium_launch_kwargs
         from smoke.report.pdf import write_pdf
 
         out = write_pdf(path, path.with_suffix(".pdf"), chromium_launch_kwargs())
+        sign_sidecar(out.with_name(out.name + ".sha256"), key)
         click.echo(f"pdf: {out}")
 
 
@@ -729,6 +737,9 @@ def _register_optional(module: str, name: str) -> None:
 
 _register_optional("smoke.sandbox.cli", "sandbox")
 _register_optional("smoke.demo", "demo")
+_register_optional("smoke.pack.cli", "keys")
+_register_optional("smoke.pack.cli", "verify")
+_register_optional("smoke.pack.cli", "signoff")
 
 
 if __name__ == "__main__":

@@ -49,6 +49,7 @@ TARGET_KEYS = {
     "mask",
     "secrets",
     "external",
+    "signing_key",
 }
 
 
@@ -142,6 +143,27 @@ class ReleaseSpec:
 
 
 @dataclass
+class SigningKeySpec:
+    """``signing_key: {path: FILE}`` (relative to the targets file) or ``{path_env: NAME}``."""
+
+    pos: Pos
+    path: str | None = None
+    path_env: str | None = None
+
+    def key_path(self, base_dir: Path) -> str:
+        if self.path_env:
+            value = os.environ.get(self.path_env, "").strip()
+            if not value:
+                raise ConfigError(
+                    f"signing_key: environment variable {self.path_env} is not set",
+                    self.pos,
+                    f"export {self.path_env}=PATH-OF-THE-KEY (`smoke keys new` makes one)",
+                )
+            return value
+        return str(base_dir / str(self.path))
+
+
+@dataclass
 class Target:
     name: str
     admin_url: str
@@ -159,6 +181,7 @@ class Target:
     secret_envs: list[str] = field(default_factory=list)
     base_dir: Path = Path(".")
     external: dict[str, ExternalSystem] = field(default_factory=dict)
+    signing_key: SigningKeySpec | None = None
 
     def env(self) -> EnvView:
         return EnvView(self.env_defaults)
@@ -340,6 +363,20 @@ def _parse_target(name: str, raw: Any, pos: Pos, base_dir: Path) -> Target:
         raise ConfigError(f"{where}: secrets must be a list of environment variable names", raw.pos_of("secrets"))
     target.secret_envs = [str(s) for s in secrets]
     target.external = _parse_external(raw, where)
+    signing = raw.get("signing_key")
+    if signing is not None:
+        if not isinstance(signing, dict) or len(signing) != 1 or not isinstance(next(iter(signing.values())), str):
+            raise ConfigError(
+                f"{where}: signing_key takes path: FILE or path_env: NAME",
+                raw.pos_of("signing_key"),
+                "e.g. signing_key: {path_env: SMOKE_STAGING_KEY}",
+            )
+        ((key, value),) = signing.items()
+        if key not in ("path", "path_env"):
+            raise ConfigError(
+                f"{where}: signing_key: unknown key {key!r}", raw.pos_of("signing_key"), "it takes path: or path_env:"
+            )
+        target.signing_key = SigningKeySpec(raw.pos_of("signing_key"), **{str(key): str(value)})
     return target
 
 
