@@ -217,13 +217,13 @@ def _named_by(run_dir: Path, digest: str) -> str | None:
     return None
 
 
-def find_run_of(report: Path, report_dir: Path, run: str | None) -> tuple[Path, str]:
+def find_run_of(report: Path, report_dir: Path, run: str | None) -> tuple[Path, str | None]:
     """The run whose sidecar names ``report``: beside it, the run given, or any run by the file's SHA-256."""
     if run:
         run_dir = find_run(run, report_dir)
         if (run_dir / (report.name + ".sha256")).is_file():
             return run_dir, report.name
-        return run_dir, _named_by(run_dir, sha256_file(report)) or report.name
+        return run_dir, _named_by(run_dir, sha256_file(report))
     if (report.parent / (report.name + ".sha256")).is_file() and (report.parent / MANIFEST).is_file():
         return report.parent.resolve(), report.name
     digest = sha256_file(report)
@@ -244,6 +244,11 @@ def verify_file(report: Path, key: Ed25519PublicKey | None, report_dir: Path, ru
         raise PackError(f"{report}: no such file")
     run_dir, name = find_run_of(report, report_dir, run)
     result = verify_run(run_dir, key)
-    if report.resolve() != (run_dir / name).resolve():
+    if name is None:
+        result.problems.append(
+            f"{report}: changed since it was rendered, or not a report of run {run_dir.name}"
+            " (no sidecar of the run names its SHA-256)"
+        )
+    elif report.resolve() != (run_dir / name).resolve():
         check_output(report, run_dir, result, name)  # a copy, e.g. the attachment of a ticket
     return result
