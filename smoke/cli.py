@@ -474,15 +474,18 @@ def report(run_ref: str, report_dir: Path, single_file: bool, pdf: bool, signed_
     run_dir = Path(run_ref) if Path(run_ref).is_dir() else report_dir / run_ref
     if not (run_dir / "results.json").exists():
         _fail(f"no run at {run_dir} (expected {run_dir / 'results.json'}); `ls {report_dir}` lists the runs")
+    import time
+
     from smoke.pack import PackError
     from smoke.pack.keys import key_for_run
-    from smoke.pack.seal import sign_sidecar
+    from smoke.pack.seal import sign_outputs
     from smoke.report.render import render_report, signoff_from
 
     try:
         key = key_for_run(run_dir)
     except PackError as exc:
         _fail(exc.message)
+    started = time.time()
     signoff = signoff_from(signed_off_by)
     path = render_report(run_dir.resolve(), single_file=single_file, signoff=signoff, signing_key=key)
     click.echo(f"report: {path}" + ("" if key else " (unsigned: no SMOKE_SIGNING_KEY)"))
@@ -491,8 +494,8 @@ def report(run_ref: str, report_dir: Path, single_file: bool, pdf: bool, signed_
         from smoke.report.pdf import write_pdf
 
         out = write_pdf(path, path.with_suffix(".pdf"), chromium_launch_kwargs())
-        sign_sidecar(out.with_name(out.name + ".sha256"), key)
         click.echo(f"pdf: {out}")
+    sign_outputs(run_dir, key, started)  # every report output this command wrote (PDFs too)
 
 
 @main.command()

@@ -219,7 +219,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         state.target,
         run_id=run_id,
         started=state.run.started,
-        options=plan.run_options(vars(config.option)),
+        options=plan.run_options(vars(config.option), config.args),
         signing=signing_key.fingerprint if signing_key else None,
         scrub=state.secrets.scrub,
     )

@@ -273,9 +273,9 @@ def freeze(
 _SECRET_OPTIONS = {"smoke_notify"}  # a webhook address carries its token
 
 
-def run_options(options: Mapping[str, Any]) -> dict[str, Any]:
-    """The run's own options (pytest's ``--smoke-*``, ``-k``, ``-m``): thresholds, retries, selection."""
-    out: dict[str, Any] = {}
+def run_options(options: Mapping[str, Any], args: Iterable[str] = ()) -> dict[str, Any]:
+    """The run's own options (pytest's ``--smoke-*``, ``-k``, ``-m``, the paths named): thresholds, retries, selection."""
+    out: dict[str, Any] = {"args": [str(a) for a in args]}
     for name, value in sorted(options.items()):
         if not (name.startswith("smoke_") or name in ("keyword", "markexpr")) or name in _SECRET_OPTIONS:
             continue

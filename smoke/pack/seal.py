@@ -86,6 +86,24 @@ def sign_sidecar(sidecar: Path, key: SigningKey | None) -> None:
     _write(sig, key.private.sign(sidecar.read_bytes()))
 
 
+def sign_outputs(run_dir: Path, key: SigningKey | None, since: float) -> None:
+    """Sign the report sidecars of the run written since ``since`` (a ``time.time()``), e.g. PDFs.
+
+    Only what this command rendered is vouched for, never a report file found lying in the folder.
+    Without the key, signatures that no longer match their sidecar are removed (the report was
+    rendered again by someone without it): the report is then plainly unsigned.
+    """
+    recorded = recorded_key(run_dir)
+    for sidecar in sorted(run_dir.glob("*.sha256")):
+        if not (run_dir / sidecar.name[: -len(".sha256")]).is_file():
+            continue
+        sig = sidecar.with_name(sidecar.name + ".sig")
+        if key is not None and sidecar.stat().st_mtime >= since:
+            _write(sig, key.private.sign(sidecar.read_bytes()))
+        elif sig.is_file() and (recorded is None or not verifies(recorded, sig.read_bytes(), sidecar.read_bytes())):
+            sig.unlink()
+
+
 def _result(results: dict[str, Any]) -> str:
     status = results.get("status")
     if status != "passed":

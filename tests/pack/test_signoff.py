@@ -131,3 +131,13 @@ def test_approving_a_partial_run_needs_an_override(
 )
 def test_what_counts_as_approval(meaning: str, approves: bool) -> None:
     assert is_approval(meaning) is approves
+
+
+def test_signoff_renders_the_report_again_when_the_run_key_is_at_hand(
+    signed_run: Path, key_files: tuple[Path, Path], smoke: Smoke
+) -> None:
+    env = {"SMOKE_SIGNING_KEY": str(key_files[0])}
+    outcome = smoke("signoff", signed_run, *DANA, "--meaning", "Approved for production", env=env)
+    assert outcome.code == EXIT_OK, outcome.err
+    assert "Dana Lee" in (signed_run / "report.html").read_text(encoding="utf-8")
+    assert smoke("verify", signed_run).code == EXIT_OK

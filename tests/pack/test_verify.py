@@ -160,3 +160,20 @@ def test_openssl_checks_the_manifest_signature_as_it_is(signed_run: Path) -> Non
     import hashlib
 
     assert hashlib.sha256(der).hexdigest() in (signed_run / "report.html").read_text(encoding="utf-8")
+
+
+def test_smoke_report_signs_with_the_key_in_the_environment(
+    signed_run: Path, key_files: tuple[Path, Path], smoke: Smoke
+) -> None:
+    outcome = smoke("report", signed_run, "--single-file", env={"SMOKE_SIGNING_KEY": str(key_files[0])})
+    assert outcome.code == EXIT_OK, outcome.err
+    assert (signed_run / "report-single.html.sha256.sig").is_file()
+    assert smoke("verify", signed_run).code == EXIT_OK
+    # rendered again without the key: that rendering is not vouched for, and verify says which
+    outcome = smoke("report", signed_run, "--single-file", env={"SMOKE_SIGNING_KEY": ""})
+    assert "unsigned" in outcome.out
+    verified = smoke("verify", signed_run)
+    assert verified.code == EXIT_MISMATCH
+    assert _problems(verified.out) == [
+        "FAIL report-single.html: not signed by the run's key (re-render it with the key: `smoke report RUN`)"
+    ]
