@@ -5,6 +5,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, load_pem_public_key
 
@@ -64,3 +65,17 @@ def test_a_failed_run_attests_failed(failed_run: Path) -> None:
     predicate = json.loads(base64.b64decode(envelope["payload"]))["predicate"]
     assert predicate["result"] == "FAILED"
     assert "scenarios/diverse_accounts.yaml" in predicate["failedTests"]
+
+
+def test_the_in_toto_project_s_own_model_accepts_it(signed_run: Path) -> None:
+    json_format = pytest.importorskip("google.protobuf.json_format")
+    statement_pb2 = pytest.importorskip("in_toto_attestation.v1.statement_pb2")
+    from in_toto_attestation.predicates.test_result.v0 import test_result_pb2
+    from in_toto_attestation.v1.statement import Statement
+
+    envelope = json.loads((signed_run / "attestation.intoto.jsonl").read_text(encoding="utf-8"))
+    data = json.loads(base64.b64decode(envelope["payload"]))
+    Statement.copy_from_pb(json_format.Parse(json.dumps(data), statement_pb2.Statement())).validate()
+    # parsing is strict: a field the Test Result predicate does not define would fail here
+    predicate = json_format.Parse(json.dumps(data["predicate"]), test_result_pb2.TestResult())
+    assert predicate.result == data["predicate"]["result"]
