@@ -138,3 +138,20 @@ def test_without_a_plan_the_report_says_so(_template: Path, reports: Path) -> No
     run_dir = reports / "run"
     shutil.copytree(_template, run_dir)
     assert "No plan was frozen for this run" in render_report(run_dir).read_text(encoding="utf-8")
+
+
+def test_the_plan_of_the_bundled_suite_holds_no_secret(tmp_path: Path) -> None:
+    from smoke.pack.plan import freeze
+    from smoke.project import load_project
+
+    root = Path(__file__).resolve().parents[2]
+    project = load_project(root / "scenarios")
+    target = project.targets.get(None)
+    secrets = target.secret_values()  # every role's password
+    assert len(secrets) >= 3, "the bundled target has passwords to keep out"
+    path = freeze(tmp_path, project, target, run_id="r", started="now", options={}, signing=None)
+    text = path.read_text(encoding="utf-8")
+    plan = json.loads(text)
+    assert len(plan["scenarios"]) >= 10 and all(s.get("steps") for s in plan["scenarios"])
+    for secret in secrets:
+        assert secret not in text
