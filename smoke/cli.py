@@ -96,6 +96,13 @@ def _checked(project: Any, target_name: str | None, paths: list[Path], tags: Seq
         for error in errors:
             click.echo(error.line(), err=True)
         sys.exit(EXIT_USAGE)
+    from smoke.pack import PackError
+    from smoke.pack.keys import target_key
+
+    try:  # a signing key that is configured must be there: a run meant to be signed never ends unsigned
+        target_key(target)
+    except PackError as exc:
+        _fail(exc.message)
     return target, scenarios
 
 

@@ -145,3 +145,17 @@ def test_a_bad_signing_key_setting_names_the_line(tmp_path: Path, spec: str) -> 
         load_targets(path)
     assert bad.value.line().startswith(f"{path.name}:6:") or ":6:" in bad.value.line()
     assert "signing_key" in bad.value.line()
+
+
+def test_smoke_check_and_run_refuse_a_configured_key_that_is_gone(tmp_path: Path, smoke: Smoke) -> None:
+    scenarios = Path(__file__).resolve().parents[2] / "scenarios"
+    for command in ("check", "run"):
+        outcome = smoke(
+            command, "admin-login", "--scenarios", scenarios, env={"SMOKE_SIGNING_KEY": str(tmp_path / "gone")}
+        )
+        assert outcome.code == EXIT_USAGE
+        assert (
+            _one_line(outcome.err)
+            == f"smoke: $SMOKE_SIGNING_KEY: signing key {tmp_path / 'gone'}: no such file (`smoke keys new --out {tmp_path / 'gone'}` makes one)"
+        )
+    assert list(tmp_path.iterdir()) == []
