@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from securesystemslib.dsse import Envelope
 from securesystemslib.signer import CryptoSigner, SSlibKey
 
@@ -33,7 +34,7 @@ def _write(path: Path, data: bytes) -> None:
     tmp.replace(path)
 
 
-def recorded_key(run_dir: Path) -> Any:
+def recorded_key(run_dir: Path) -> Ed25519PublicKey | None:
     path = run_dir / PUBLIC_KEY
     return public_from_pem(path.read_bytes()) if path.is_file() else None
 
@@ -61,7 +62,8 @@ def seal(run_dir: Path, key: SigningKey | None) -> str | None:
         return None
     if (run_dir / SIGNATURE).exists():
         if manifest_signed(run_dir):
-            if not (run_dir / ATTESTATION).is_file() and fingerprint(recorded_key(run_dir)) == key.fingerprint:
+            recorded = recorded_key(run_dir)
+            if not (run_dir / ATTESTATION).is_file() and recorded and fingerprint(recorded) == key.fingerprint:
                 write_attestation(run_dir, key)
             return None
         return (
@@ -163,7 +165,7 @@ def statement(run_dir: Path) -> dict[str, Any]:
     return {"_type": STATEMENT_TYPE, "subject": subjects, "predicateType": PREDICATE_TYPE, "predicate": predicate}
 
 
-def sslib_key(public: Any) -> SSlibKey:
+def sslib_key(public: Ed25519PublicKey) -> SSlibKey:
     # the keyid is our fingerprint, so the envelope names the same key the report and verify show
     return SSlibKey.from_crypto(public, keyid=fingerprint(public), scheme="ed25519")
 

@@ -102,8 +102,9 @@ def _check_signature(run_dir: Path, given: Ed25519PublicKey | None, result: Veri
     if pub_path.is_file() and recorded is None:
         problems.append(f"{PUBLIC_KEY}: not an Ed25519 public key")
     if not sig_path.is_file():
-        if expected or given is not None or recorded is not None:
-            who = expected or (fingerprint(given) if given is not None else fingerprint(recorded))
+        known = given or recorded
+        if expected or known is not None:
+            who = expected or (fingerprint(known) if known is not None else "?")
             problems.append(f"{SIGNATURE}: missing: the run is to be signed by key {who} (was it removed?)")
         return
     key = given or recorded
