@@ -162,7 +162,11 @@ def _reason(scenario: ScenarioResult | None, run: RunResult, executed: set[str])
     if scenario.status == "skipped":
         return f"skipped: {scenario.skip_reason}" if scenario.skip_reason else "skipped"
     if scenario.status in ("not run", "running", "interrupted"):
-        return "interrupted: the run stopped before it ran" if run.interrupted else "did not run"
+        if not run.interrupted:
+            return "did not run"
+        if scenario.steps:
+            return "interrupted: the run stopped during this scenario"
+        return "interrupted: the run stopped before it ran"
     if scenario.status in ("failed", "error"):
         where = scenario.failed_step
         if where and where != "0":

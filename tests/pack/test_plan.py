@@ -85,6 +85,12 @@ def test_planned_steps_that_did_not_run_are_named_with_why(scenarios: Path) -> N
     run.scenarios.append(ScenarioResult(nodeid="g", name="Gamma", file="scenarios/gamma.yaml", status="not run"))
     gamma = {r["file"]: r for r in planned_vs_executed(plan, run)}["scenarios/gamma.yaml"]
     assert {m["why"] for m in gamma["missing"]} == {"interrupted: the run stopped before it ran"}
+    run.scenarios[-1].steps = [_step("1"), _step("2")]
+    run.scenarios[-1].status = "interrupted"
+    gamma = {r["file"]: r for r in planned_vs_executed(plan, run)}["scenarios/gamma.yaml"]
+    assert [(m["index"], m["why"]) for m in gamma["missing"]] == [
+        (i, "interrupted: the run stopped during this scenario") for i in ("3", "4", "5")
+    ]
 
     login_failed = ScenarioResult(nodeid="a", name="Alpha", file="scenarios/alpha.yaml", status="failed")
     login_failed.failed_step, login_failed.error = "0", StepError("login as admin failed")
