@@ -127,6 +127,13 @@ def _checked(project: Any, target_name: str | None, paths: list[Path], tags: Seq
         for error in errors:
             click.echo(error.line(), err=True)
         sys.exit(EXIT_USAGE)
+    from smoke.pack import PackError
+    from smoke.pack.keys import target_key
+
+    try:  # a signing key that is configured must be there: a run meant to be signed never ends unsigned
+        target_key(target)
+    except PackError as exc:
+        _fail(exc.message)
     return target, scenarios
 
 
@@ -519,17 +526,28 @@ def report(run_ref: str, report_dir: Path, single_file: bool, pdf: bool, signed_
     run_dir = Path(run_ref) if Path(run_ref).is_dir() else report_dir / run_ref
     if not (run_dir / "results.json").exists():
         _fail(f"no run at {run_dir} (expected {run_dir / 'results.json'}); `ls {report_dir}` lists the runs")
+    import time
+
+    from smoke.pack import PackError
+    from smoke.pack.keys import key_for_run
+    from smoke.pack.seal import sign_outputs
     from smoke.report.render import render_report, signoff_from
 
+    try:
+        key = key_for_run(run_dir)
+    except PackError as exc:
+        _fail(exc.message)
+    started = time.time()
     signoff = signoff_from(signed_off_by)
-    path = render_report(run_dir.resolve(), single_file=single_file, signoff=signoff)
-    click.echo(f"report: {path}")
+    path = render_report(run_dir.resolve(), single_file=single_file, signoff=signoff, signing_key=key)
+    click.echo(f"report: {path}" + ("" if key else " (unsigned: no SMOKE_SIGNING_KEY)"))
     if pdf:
         from smoke.browser import chromium_launch_kwargs
         from smoke.report.pdf import write_pdf
 
         out = write_pdf(path, path.with_suffix(".pdf"), chromium_launch_kwargs())
         click.echo(f"pdf: {out}")
+    sign_outputs(run_dir, key, started)  # every report output this command wrote (PDFs too)
 
 
 @main.command()
@@ -727,6 +745,9 @@ def _register_optional(module: str, name: str) -> None:
 _register_optional("smoke.sandbox.cli", "sandbox")
 _register_optional("smoke.sandbox.cli", "faults")
 _register_optional("smoke.demo", "demo")
+_register_optional("smoke.pack.cli", "keys")
+_register_optional("smoke.pack.cli", "verify")
+_register_optional("smoke.pack.cli", "signoff")
 
 
 if __name__ == "__main__":

@@ -203,6 +203,7 @@ class RunResult:
     scenarios: list[ScenarioResult] = field(default_factory=list)
     logins: int = 0
     interrupted: str | None = None  # why the run stopped early
+    edited: list[str] = field(default_factory=list)  # input files changed while the run ran (plan.json at start)
     schema: int = SCHEMA_VERSION
 
     def count(self) -> dict[str, int]:
@@ -282,6 +283,11 @@ def decide(run: RunResult) -> RunResult:
         notes.append(_plural(counts["health warnings"], "page health warning"))
     if counts["slower"]:
         notes.append(_plural(counts["slower"], "page") + " slower than before")
+    if run.edited:
+        notes.append(
+            _plural(len(run.edited), "scenario file") + f" edited during the run ({', '.join(run.edited)}):"
+            " the evidence is of the versions hashed in plan.json"
+        )
     covered = f"{len(required) - len(absent)} of {len(required)} required checklist items covered"
     if run.interrupted or run.status == "interrupted":
         run.status, headline = "interrupted", "INTERRUPTED"
