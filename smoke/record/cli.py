@@ -1,0 +1,88 @@
+"""``smoke record`` and ``smoke probe``: the commands that port the suite to an installation."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from smoke.results import EXIT_PASSED, EXIT_UNREACHABLE, EXIT_USAGE
+from smoke.yamlfile import ConfigError
+
+_scenarios = click.option(
+    "--scenarios",
+    "scenarios_dir",
+    default="scenarios",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The scenarios folder (with targets.yaml).",
+)
+_target = click.option("--target", "-t", default=None, help="Target name from targets.yaml (default: its default).")
+_server_url = click.option(
+    "--server-url", default=None, help="Use an already running server for a target that starts its own."
+)
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> None:
+    click.echo(f"smoke: {message}", err=True)
+    sys.exit(code)
+
+
+@click.command()
+@click.argument("name")
+@_target
+@click.option("--as", "role", default=None, help="The role to log in as (default: the side's first role).")
+@click.option("--side", type=click.Choice(["admin", "portal"]), default=None, help="Where to start (default: admin).")
+@click.option("--url", default=None, help="The page to start at, e.g. /Overview/10001 (default: the side's home).")
+@click.option("--force", is_flag=True, help="Overwrite SCENARIOS/NAME.yaml if it exists.")
+@_server_url
+@_scenarios
+def record(
+    name: str,
+    target: str | None,
+    role: str | None,
+    side: str | None,
+    url: str | None,
+    force: bool,
+    server_url: str | None,
+    scenarios_dir: Path,
+) -> None:
+    """Record a new scenario by doing it in a browser: scenarios/NAME.yaml.
+
+    Opens a browser window already logged in as ROLE (through the target's login steps) with
+    Playwright's recorder. Do the workflow; pick checks with the recorder toolbar's assert tools
+    (text, value, visibility): they become expect_* steps. Close the window when done. The steps
+    are written in our vocabulary: locators as a person sees them (the locator map's names where an
+    entry finds the same element), passwords and known secrets as {{ env.NAME }}, a caption per
+    step; the file is checked as `smoke check` does before it is written.
+
+    Needs a display: without one, run it under `xvfb-run -a smoke record ...` (and a VNC viewer)
+    or on a desktop.
+
+    \b
+    Examples:
+      smoke record ticket-edit --target staging --as csr --url /Tickets
+      smoke record portal-invoices --side portal
+    """
+    from smoke.browser import has_display
+    from smoke.record.session import Unreachable
+    from smoke.record.session import record as record_scenario
+
+    if not has_display():
+        _fail("smoke record needs a display to show the browser: none found (run it on a desktop, or under xvfb-run)")
+    try:
+        done = record_scenario(
+            scenarios_dir, name, target_name=target, role=role, side=side, url=url, force=force,
+            server_url=server_url, command="smoke " + " ".join(sys.argv[1:]), say=click.echo,
+        )  # fmt: skip
+    except Unreachable as exc:
+        _fail(exc.line(), EXIT_UNREACHABLE)
+    except ConfigError as exc:
+        _fail(exc.line())
+    for note in done.converted.notes:
+        click.echo(f"note: {note}")
+    for env_name, field_name in done.converted.new_env.items():
+        click.echo(f"export {env_name}=...   # the secret typed into {field_name.strip()!r}; not written to the file")
+    click.echo(f"written: {done.path} ({done.steps} steps; `smoke run {done.path.stem}` runs it)")
+    sys.exit(EXIT_PASSED)
