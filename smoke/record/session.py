@@ -94,11 +94,11 @@ def record(
     server_url: str | None = None,
     command: str = "smoke record",
     say: Callable[[str], None] = print,
-    drive: Callable[[Any], None] | None = None,
+    drive: Callable[[Any, Path], None] | None = None,
     keep_log: Path | None = None,
 ) -> Recorded:
-    """Record a scenario. ``drive`` acts in the recorded page instead of a person (tests); the
-    recording ends when it returns (or, without it, when the person closes the window)."""
+    """Record a scenario. ``drive(page, log)`` acts in the recorded page instead of a person (tests);
+    the recording ends when it returns (or, without it, when the person closes the window)."""
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
@@ -162,7 +162,7 @@ def record(
             page = context.new_page()
             page.goto(start)
             if drive is not None:
-                drive(page)
+                drive(page, log)
             else:
                 say(f"recording at {start}: act in the browser window, pick checks with the toolbar's")
                 say("assert tools (text, value, visibility), and close the window when done")
