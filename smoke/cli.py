@@ -730,6 +730,7 @@ def _register_optional(module: str, name: str) -> None:
 _register_optional("smoke.sandbox.cli", "sandbox")
 _register_optional("smoke.demo", "demo")
 _register_optional("smoke.record.cli", "record")
+_register_optional("smoke.record.cli", "probe")
 
 
 if __name__ == "__main__":

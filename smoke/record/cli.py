@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from smoke.results import EXIT_PASSED, EXIT_UNREACHABLE, EXIT_USAGE
+from smoke.results import EXIT_FAILED, EXIT_PASSED, EXIT_UNREACHABLE, EXIT_USAGE
 from smoke.yamlfile import ConfigError
 
 _scenarios = click.option(
@@ -86,3 +86,66 @@ def record(
         click.echo(f"export {env_name}=...   # the secret typed into {field_name.strip()!r}; not written to the file")
     click.echo(f"written: {done.path} ({done.steps} steps; `smoke run {done.path.stem}` runs it)")
     sys.exit(EXIT_PASSED)
+
+
+@click.command()
+@_target
+@click.option(
+    "--out",
+    "out_dir",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for probe.html and probe.json (default: reports/probe-<date-time>).",
+)
+@_server_url
+@_scenarios
+def probe(target: str | None, out_dir: Path | None, server_url: str | None, scenarios_dir: Path) -> None:
+    """Check, read-only, that the locators the suite uses are on the target's pages.
+
+    Opens the pages that the scenarios which do not change data open (logging in through the
+    target's login steps; it never submits anything else and never acts on a page), and reports
+    for every locator-map entry and every locator those scenarios use: found, missing or
+    ambiguous, with the nearest candidates on the page for a missing one. Pages whose address
+    needs values saved during a run are skipped, and said so. Writes probe.html (a worklist for
+    fixing the locator map) and probe.json. Exits 0 when nothing is missing, 1 otherwise.
+
+    \b
+    Examples:
+      smoke probe --target staging
+      smoke probe --target production --out reports/probe-production
+    """
+    from datetime import datetime
+
+    from smoke.record.probe import probe as run_probe
+    from smoke.record.probe import write_report
+    from smoke.record.session import Unreachable
+
+    try:
+        result = run_probe(scenarios_dir, target, server_url=server_url, say=click.echo)
+    except Unreachable as exc:
+        _fail(exc.line(), EXIT_UNREACHABLE)
+        return
+    except ConfigError as exc:
+        _fail(exc.line())
+        return
+    out_dir = out_dir or Path("reports") / f"probe-{datetime.now():%Y%m%d-%H%M%S}"
+    path = write_report(result, out_dir)
+    for finding in result.findings:
+        if finding.status not in ("missing", "ambiguous"):
+            continue
+        used = finding.uses[0].where if finding.uses else "locator map"
+        line = f"{finding.status:<9} {finding.name}  ({used}; on {finding.page})"
+        if finding.candidates:
+            line += "  nearest: " + ", ".join(finding.candidates[:3])
+        elif finding.note:
+            line += f"  {finding.note}"
+        click.echo(line)
+    for page in result.failed_pages:
+        click.echo(f"page failed {page['address'] or page['url']}: {page['error']}")
+    counts = result.counts()
+    click.echo(
+        f"{counts['found']} found, {counts['missing']} missing, {counts['ambiguous']} ambiguous, "
+        f"{counts['not checked']} not checked ({len(result.pages)} pages)"
+    )
+    click.echo(f"probe report: {path}")
+    sys.exit(EXIT_FAILED if result.missing or result.failed_pages else EXIT_PASSED)
