@@ -80,6 +80,8 @@ class ProbePlan:
     unchecked: list[tuple[LocatorSpec, Use]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # pages not opened, and why
     scenarios: list[str] = field(default_factory=list)
+    # map names used by the scenarios that change data (never probed) -> those scenarios
+    changing: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -135,6 +137,11 @@ def _locators(step: Step) -> list[LocatorSpec]:
     return specs
 
 
+def _refs(spec: LocatorSpec) -> list[str]:
+    inner = _refs(spec.within) if spec.within is not None else []
+    return [spec.value, *inner] if spec.how == "ref" else inner
+
+
 def _required(step: Step) -> bool:
     if step.optional:
         return False
@@ -149,6 +156,10 @@ def plan(scenarios: Iterable[Scenario], target: Any, data: Mapping[str, Any]) ->
     login_sides: set[str] = set()
     for scenario in scenarios:
         if scenario.changes_data:
+            for step in scenario.walk():
+                for name in (ref for spec in _locators(step) for ref in _refs(spec)):
+                    if scenario.slug not in out.changing.setdefault(name, []):
+                        out.changing[name].append(scenario.slug)
             continue
         out.scenarios.append(scenario.slug)
         role = scenario.role if scenario.login else None
@@ -618,7 +629,12 @@ def _findings(
             finding.status = "found"
             finding.note = "not used by the read-only scenarios; found on the pages they open"
         elif finding.status == "not checked" and not finding.uses:
-            finding.note = "not used by the read-only scenarios, and not on the pages they open"
+            users = the_plan.changing.get(name)
+            finding.note = (
+                f"used only by scenarios that change data ({', '.join(users)}): run them on staging to check it"
+                if users
+                else "not used by the read-only scenarios, and not on the pages they open"
+            )
     for finding in by_name.values():
         if finding.status == "not checked" and not finding.note and finding.uses:
             finding.note = finding.uses[0].reason

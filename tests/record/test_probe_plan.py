@@ -46,6 +46,7 @@ def test_the_plan_opens_the_read_only_scenarios_pages_and_says_what_it_skips(pro
     assert errors == []
     the_plan = plan(scenarios, project.targets.get("sandbox"), project.data)
     assert "portal-signup" not in the_plan.scenarios  # it changes data: never run, never planned
+    assert "tickets" in the_plan.changing["flash"]  # ... but the report says where its locators are used
     assert {"diverse-accounts", "special-pricing", "reads-a-saved-page"} <= set(the_plan.scenarios)
     urls = [visit.url for visit in the_plan.visits]
     assert "/Overview/10001" in urls  # a for_each's pages, with its first row
