@@ -72,3 +72,24 @@ def test_a_renamed_element_has_its_new_name_among_the_nearest() -> None:
     assert '{textbox: "User name"}' in field[:2]
     assert nearest(LocatorSpec("test_id", "balanse"), names)[0] == '{test_id: "balance"}'
     assert nearest(LocatorSpec("label", "Completely different"), names) == []
+
+
+def test_a_wrong_target_is_one_line_and_exit_2_and_an_unreachable_one_exit_3(tmp_path: Path) -> None:
+    from tests.conftest import run_smoke
+
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "targets.yaml").write_text(
+        "targets:\n  down:\n    admin_url: http://127.0.0.1:9/AdminPortal/\n    portal_url: http://127.0.0.1:9/Portal/\n"
+        "    roles: {admin: {side: admin, user_env: PROBE_USER, password_env: PROBE_PASSWORD}}\n"
+        "    env_defaults: {PROBE_USER: a, PROBE_PASSWORD: b}\n"
+        "    login: {admin: [{open: /Login}]}\n"
+    )
+    (folder / "home.yaml").write_text("name: home\nrole: admin\nsteps:\n  - open: /Home\n")
+    wrong = run_smoke("probe", "--target", "dwon", "--scenarios", str(folder))
+    assert wrong.returncode == 2
+    assert "no target named 'dwon'" in wrong.stderr and "did you mean down?" in wrong.stderr
+    assert wrong.stderr.strip().count("\n") == 0
+    down = run_smoke("probe", "--target", "down", "--scenarios", str(folder), "--out", str(tmp_path / "out"))
+    assert down.returncode == 3, down.stdout + down.stderr
+    assert "target unreachable" in down.stderr and "Traceback" not in down.stderr
