@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -47,6 +47,9 @@ class Known:
     values: Mapping[str, str] = field(default_factory=dict)
     base_urls: Mapping[str, str] = field(default_factory=dict)  # side -> base URL, as the run will see it
     side: str = "admin"
+    # what the page said of the elements the person used, as they were used (see session.FACTS_JS):
+    # {"names": [map entries written as CSS that match the element], "texts": [its label, name, ...]}
+    facts: Sequence[Mapping[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -221,6 +224,40 @@ def map_name(locator: Mapping[str, Any], known: Known) -> str | None:
     return chosen[0] if chosen else None
 
 
+def _wanted(locator: Mapping[str, Any]) -> str | None:
+    for key in (*ROLE_SHORTHANDS, "name", "label", "placeholder", "text", "alt", "title"):
+        value = locator.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+class _Facts:
+    """Map entries written as CSS (``{css: "#Username"}``) cannot be matched from the recorder's
+    locator; the page's own account of each element used, in order, can."""
+
+    def __init__(self, known: Known) -> None:
+        self.known = known
+        self.facts = list(known.facts)
+        self.at = 0
+
+    def name(self, locator: Mapping[str, Any]) -> str | None:
+        wanted = _wanted(locator)
+        if wanted is None or "in" in locator or "nth" in locator:
+            return None
+        for index in range(self.at, len(self.facts)):
+            fact = self.facts[index]
+            texts = {str(t).strip().lower() for t in fact.get("texts", [])}
+            names = [str(n) for n in fact.get("names", []) if str(n) in self.known.locators]
+            if wanted.strip().lower() in texts and names:
+                self.at = index  # the next action is on this element or a later one
+                own = [n for n in names if self.known.side in n.split(".")[0]]
+                others = [n for n in names if not any(side in n.split(".")[0] for side in self.known.base_urls)]
+                chosen = own or others
+                return chosen[0] if chosen else None
+        return None
+
+
 def what(locator: Mapping[str, Any] | str) -> str:
     """How a caption names an element: "the Log In button", "the Username field"."""
     if isinstance(locator, str):
@@ -308,6 +345,7 @@ def convert(actions: Iterable[Mapping[str, Any]], known: Known, start: str | Non
     new_env: dict[str, str] = {}
     pages: list[str] = []
     changes = False
+    facts = _Facts(known)
     for number, action in enumerate(actions, 1):
         name = str(action.get("name", ""))
         page = str(action.get("pageGuid", ""))
@@ -330,8 +368,9 @@ def convert(actions: Iterable[Mapping[str, Any]], known: Known, start: str | Non
                 continue
             path = _path(url, known)
             step: dict[str, Any] = {"open": path, "says": f"Open {path if '{{' not in path else url}"}
-            if steps and steps[-1].get("open") == path:
-                continue  # the recorder logs the page opened by `--url` and the navigation to it
+            if steps and "open" in steps[-1]:
+                steps[-1] = step  # nothing was done on the page before: only the last address counts
+                continue
             steps.append(step)
             continue
         if name == "closePage":
@@ -342,7 +381,7 @@ def convert(actions: Iterable[Mapping[str, Any]], known: Known, start: str | Non
                 mapping = locator_of(action["locator"]) if isinstance(action.get("locator"), dict) else None
                 if mapping is None:
                     raise Unrepresentable("no locator")
-                named = map_name(mapping, known)
+                named = map_name(mapping, known) or facts.name(mapping)
                 locator = named if named else mapping
             except Unrepresentable as exc:
                 selector = str(action.get("selector", ""))

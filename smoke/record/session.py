@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import re
 import shutil
 import tempfile
@@ -24,6 +25,41 @@ from smoke.record.convert import Converted, convert, known_from_target, read_log
 from smoke.yamlfile import ConfigError, display_path
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+# Runs in every recorded page: for each element the person uses, which of the locator map's CSS
+# entries match it and what a person reads on it (label, name, text), so that a recorded
+# `{textbox: Username}` can be written as the map's `login.username: {css: "#Username"}`.
+FACTS_JS = """(() => {
+  const entries = __ENTRIES__;
+  const clean = (t) => (t || '').replace(/\\s+/g, ' ').trim();
+  let last = '';
+  const send = (target, kind) => {
+    if (!target || target.nodeType !== 1 || !window.__smokeElementFacts) return;
+    const names = [];
+    for (const [name, selector] of Object.entries(entries)) {
+      try { if (target.closest(selector)) names.push(name); } catch (e) { /* not CSS */ }
+    }
+    if (!names.length) return;
+    const control = target.closest('button, a, input, select, textarea, [role]') || target;
+    const texts = new Set();
+    const add = (t) => { t = clean(t); if (t && t.length <= 200) texts.add(t); };
+    for (const attr of ['aria-label', 'placeholder', 'title', 'alt']) add(control.getAttribute(attr));
+    if (!['INPUT', 'SELECT', 'TEXTAREA'].includes(control.tagName)) add(control.innerText);
+    if (control.tagName === 'INPUT' && ['submit', 'button'].includes(control.type)) add(control.value);
+    for (const label of control.labels || []) add(label.innerText);
+    for (const id of (control.getAttribute('aria-labelledby') || '').split(/\\s+/)) {
+      const by = id && document.getElementById(id);
+      if (by) add(by.innerText);
+    }
+    const fact = JSON.stringify({ names, texts: [...texts] });
+    if (fact === last) return;
+    last = fact;
+    window.__smokeElementFacts(JSON.parse(fact));
+  };
+  for (const type of ['pointerdown', 'input', 'change', 'focusin']) {
+    document.addEventListener(type, (e) => { if (e.isTrusted) send(e.composedPath()[0], type); }, true);
+  }
+})();"""
 
 
 class Unreachable(ConfigError):
@@ -158,6 +194,14 @@ def record(
             evidence.close()
 
             context = browser.new_context(storage_state=state)
+            facts: list[dict[str, Any]] = []
+            css = {
+                name: spec.value
+                for name, spec in target.locators.items()
+                if spec.how == "css" and spec.within is None and spec.nth is None and "{{" not in spec.value
+            }
+            context.expose_binding("__smokeElementFacts", lambda _source, fact: facts.append(fact))
+            context.add_init_script(script=FACTS_JS.replace("__ENTRIES__", json.dumps(css)))
             show_recorder(context, log)
             page = context.new_page()
             page.goto(start)
@@ -179,13 +223,14 @@ def record(
         if keep_log is not None:
             keep_log.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(log, keep_log)
+            keep_log.with_suffix(".facts.json").write_text(json.dumps(facts, indent=1) + "\n", encoding="utf-8")
         actions = read_log(log.read_text(encoding="utf-8"))
     finally:
         if started is not None:
             started.stop()
         shutil.rmtree(work, ignore_errors=True)
 
-    known = known_from_target(target, project.data, side)
+    known = dataclasses.replace(known_from_target(target, project.data, side), facts=facts)
     converted = convert(actions, known, start_path)
     text = scenario_yaml(
         converted,

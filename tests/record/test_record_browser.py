@@ -37,6 +37,7 @@ def test_a_recorded_visit_checks_runs_and_keeps_no_secret(tmp_path: Path) -> Non
         assert secret not in text
     assert "{{ env.SMOKE_READONLY_PASSWORD }}" in text
     assert "expect_text: {ref: overview.balance" in text
+    assert "fill: {ref: login.password, value: '{{ env.SMOKE_READONLY_PASSWORD }}'}" in text
     assert not list(scenarios.glob("_*.recording.yaml"))
 
     checked = run_smoke("check", "recorded-visit", "--scenarios", str(scenarios))
