@@ -133,8 +133,8 @@ def record(
     drive: Callable[[Any, Path], None] | None = None,
     keep_log: Path | None = None,
 ) -> Recorded:
-    """Record a scenario. ``drive(page, log)`` acts in the recorded page instead of a person (tests);
-    the recording ends when it returns (or, without it, when the person closes the window)."""
+    """Record a scenario. ``drive(page, log)`` acts in the recorded page instead of a person (tests).
+    The recording ends when every window of the recording is closed."""
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
@@ -206,15 +206,15 @@ def record(
             page = context.new_page()
             page.goto(start)
             if drive is not None:
-                drive(page, log)
+                drive(page, log)  # it closes the window when done, as a person would
             else:
                 say(f"recording at {start}: act in the browser window, pick checks with the toolbar's")
                 say("assert tools (text, value, visibility), and close the window when done")
-                try:
-                    while context.pages:
-                        context.pages[0].wait_for_event("close", timeout=0)
-                except PlaywrightError:
-                    pass  # the browser itself was closed: the recorder log is all we need
+            try:
+                while context.pages:
+                    context.pages[0].wait_for_event("close", timeout=0)
+            except PlaywrightError:
+                pass  # the browser itself was closed: the recorder's log is all we need
             with contextlib.suppress(PlaywrightError):
                 context.close()  # the recorder writes the last of its log when its context closes
             browser.close()

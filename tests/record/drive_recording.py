@@ -55,6 +55,7 @@ def visit(page: Any, log: Path) -> None:
     page.get_by_role("link", name="Contacts").first.click()
     page.wait_for_load_state()
     logged(log, 3, "click")
+    page.close()  # the person closes the window: the recording ends
 
 
 if __name__ == "__main__":
