@@ -66,9 +66,15 @@ def record(
       smoke record portal-invoices --side portal
     """
     from smoke.browser import has_display
-    from smoke.record.session import Unreachable
+    from smoke.project import load_project
+    from smoke.record.session import Unreachable, choose_role, destination
     from smoke.record.session import record as record_scenario
 
+    try:  # what can be wrong without a browser is said first
+        choose_role(load_project(scenarios_dir).targets.get(target), role, side)
+        destination(scenarios_dir, name, force)
+    except ConfigError as exc:
+        _fail(exc.line())
     if not has_display():
         _fail("smoke record needs a display to show the browser: none found (run it on a desktop, or under xvfb-run)")
     try:

@@ -239,3 +239,13 @@ def test_smoke_record_without_a_display_says_so_in_one_line(project_dir: Path) -
     assert result.stderr.strip().count("\n") == 0
     assert "needs a display" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_smoke_record_says_what_is_wrong_before_it_needs_a_browser(project_dir: Path) -> None:
+    env = {"DISPLAY": "", "WAYLAND_DISPLAY": ""}
+    role = run_smoke("record", "x", "--as", "nobody", "--scenarios", str(project_dir), env=env)
+    assert role.returncode == 2
+    assert "has no role 'nobody'" in role.stderr and role.stderr.strip().count("\n") == 0
+    taken = run_smoke("record", "tickets", "--scenarios", str(project_dir), env=env)
+    assert taken.returncode == 2
+    assert "tickets.yaml exists" in taken.stderr and "--force" in taken.stderr
