@@ -748,6 +748,8 @@ _register_optional("smoke.demo", "demo")
 _register_optional("smoke.pack.cli", "keys")
 _register_optional("smoke.pack.cli", "verify")
 _register_optional("smoke.pack.cli", "signoff")
+_register_optional("smoke.record.cli", "record")
+_register_optional("smoke.record.cli", "probe")
 
 
 if __name__ == "__main__":
