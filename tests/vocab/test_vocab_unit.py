@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from smoke import dialogs
 from smoke.scenario import load_scenario
 from smoke.steps import REGISTRY, _first_group, describe_options, pick_options
 from smoke.yamlfile import ConfigError
@@ -121,3 +123,61 @@ def test_smoke_steps_documents_hover_and_dialogs() -> None:
     assert done.returncode == 0 and "menu that opens on hover" in done.stdout, done.stdout + done.stderr
     done = run_smoke("steps", "click")
     assert "dialog: accept" in done.stdout and "page health warning" in done.stdout
+
+
+class _Dialog:
+    def __init__(self, message: str, type: str = "confirm") -> None:
+        self.message = message
+        self.type = type
+        self.answer: str | None = None
+
+    def accept(self) -> None:
+        self.answer = "accepted"
+
+    def dismiss(self) -> None:
+        self.answer = "dismissed"
+
+
+class _Page:
+    url = "http://127.0.0.1/tickets/42/"
+
+    def __init__(self) -> None:
+        self.listeners: list[Any] = []
+
+    def on(self, event: str, listener: Any) -> None:
+        assert event == "dialog"
+        self.listeners.append(listener)
+
+    def raise_dialog(self, dialog: _Dialog) -> None:
+        for listener in self.listeners:
+            listener(dialog)
+
+
+def test_the_watch_answers_as_the_step_says_and_dismisses_the_rest() -> None:
+    page = _Page()
+    heard: list[dialogs.Seen] = []
+    watch = dialogs.DialogWatch(page, heard.append)  # type: ignore[arg-type]
+    assert len(page.listeners) == 1
+    with watch.expect("accept", "Are you sure") as expecting:
+        first, second = _Dialog("Are you sure you want to delete it?"), _Dialog("And this too?")
+        page.raise_dialog(first)
+        page.raise_dialog(second)  # one step, one dialog: a second one nobody expected
+    assert first.answer == "accepted" and expecting.seen is not None and expecting.seen.answer == "accepted"
+    assert second.answer == "dismissed" and [s.message for s in heard] == ["And this too?"]
+    with watch.expect("accept", "Are you sure") as expecting:
+        other = _Dialog("Delete all accounts?")
+        page.raise_dialog(other)
+    assert other.answer == "dismissed"  # it asked something else: never confirmed
+    assert expecting.seen is not None and expecting.seen.message == "Delete all accounts?"
+    late = _Dialog("Leave the page?", "beforeunload")
+    page.raise_dialog(late)  # no step is expecting anything now
+    assert late.answer == "dismissed" and heard[-1].type == "beforeunload"
+    event = dialogs.unexpected_dialog(heard[-1], lambda text: text.replace("42", "••"))
+    assert event.kind == "dialog" and event.action == "warn" and event.page == "http://127.0.0.1/tickets/••/"
+    assert event.message.startswith("beforeunload dialog 'Leave the page?' appeared and was dismissed")
+
+
+def test_one_watch_per_page() -> None:
+    page = _Page()
+    assert dialogs.watch(page) is dialogs.watch(page)  # type: ignore[arg-type]
+    assert len(page.listeners) == 1
