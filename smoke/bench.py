@@ -256,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"6. third-party application: skipped ({d['skipped']})")
         else:
             print(
-                f"6. Django admin (tests/thirdparty), whole commands, median of {d['reps']}: plain Playwright {d['plain_median_s']}s, engine {d['engine_median_s']}s, ratio {d['ratio_median']}"
+                f"6. Django admin (tests/thirdparty), whole commands, median of {d['reps']}: plain Playwright {d['plain_median_s']}s, engine {d['engine_median_s']}s, ratio {d['ratio_median']}; with --trace off {d['engine_trace_off_median_s']}s, ratio {d['ratio_trace_off_median']}"
             )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     previous = json.loads(args.out.read_text()) if args.out.exists() else {}

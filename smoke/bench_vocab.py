@@ -123,11 +123,12 @@ def bench_thirdparty(reps: int = 3) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="smoke-bench-thirdparty-"))
     plain_times: list[float] = []
     engine_times: list[float] = []
+    untraced_times: list[float] = []
     with django_admin() as url:
 
-        def engine(rep: int) -> float:
-            argv = [sys.executable, "-m", "smoke", "run", "--scenarios", "tests/thirdparty/scenarios"]
-            argv += ["--server-url", url, "--report-dir", str(work / f"engine{rep}")]
+        def engine(rep: int, *extra: str) -> float:
+            argv = [sys.executable, "-m", "smoke", "run", "--scenarios", "tests/thirdparty/scenarios", *extra]
+            argv += ["--server-url", url, "--report-dir", str(work / f"engine{rep}{''.join(extra)}")]
             elapsed, code, output = _timed(argv, root)
             if code != 0:
                 raise RuntimeError(f"the thirdparty scenarios failed: {output}")
@@ -142,20 +143,27 @@ def bench_thirdparty(reps: int = 3) -> dict[str, Any]:
             return elapsed
 
         for rep in range(reps):
-            # alternate the order so drift on a busy machine hits both alike
-            if rep % 2 == 0:
-                plain_times.append(plain(rep))
-                engine_times.append(engine(rep))
-            else:
-                engine_times.append(engine(rep))
-                plain_times.append(plain(rep))
+            # alternate the order so drift on a busy machine hits all alike
+            runs = [
+                (plain_times, lambda n: plain(n)),
+                (engine_times, lambda n: engine(n)),
+                # the default keeps a Playwright trace of every scenario until it passes; a plain
+                # script keeps none, so the engine is also timed without
+                (untraced_times, lambda n: engine(n, "--trace", "off")),
+            ]
+            for times, run in runs if rep % 2 == 0 else reversed(runs):
+                times.append(run(rep))
     ratios = [e / p for e, p in zip(engine_times, plain_times, strict=True)]
+    untraced = [e / p for e, p in zip(untraced_times, plain_times, strict=True)]
     return {
         "reps": reps,
         "plain_s": [round(t, 2) for t in plain_times],
         "engine_s": [round(t, 2) for t in engine_times],
+        "engine_trace_off_s": [round(t, 2) for t in untraced_times],
         "plain_median_s": round(statistics.median(plain_times), 2),
         "engine_median_s": round(statistics.median(engine_times), 2),
+        "engine_trace_off_median_s": round(statistics.median(untraced_times), 2),
         "ratio_median": round(statistics.median(ratios), 2),
+        "ratio_trace_off_median": round(statistics.median(untraced), 2),
         "what": "smoke run of tests/thirdparty/scenarios (3 scenarios, 51 steps, a screenshot each, report) vs tests/thirdparty/plain.py",
     }
