@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from playwright.sync_api import Dialog, Page
 from playwright.sync_api import Error as PlaywrightError
 
-from smoke.results import HealthEvent
-
 ACTIONS = ("accept", "dismiss")
 
 
@@ -113,7 +111,6 @@ def watch(page: Page, on_unexpected: Unexpected | None = None) -> DialogWatch:
     return created
 
 
-def unexpected_dialog(seen: Seen, scrub: Callable[[str], str | None]) -> HealthEvent:
-    """The page health warning for a dialog that no step expected (already dismissed)."""
-    message = f"{seen.type} dialog {seen.message!r} appeared and was dismissed: no step expected it (give that step dialog: accept or dismiss)"
-    return HealthEvent(kind="dialog", message=scrub(message) or "", page=scrub(seen.url) or "", action="warn")
+def unexpected_message(seen: Seen) -> str:
+    """What the page health warning says of a dialog that no step expected (already dismissed)."""
+    return f"{seen.type} dialog {seen.message!r} appeared and was dismissed: no step expected it (give that step dialog: accept or dismiss)"

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from playwright.sync_api import BrowserContext, Locator, Page
 from playwright.sync_api import Error as PlaywrightError
 
-from smoke.dialogs import unexpected_dialog
+from smoke.dialogs import unexpected_message
 from smoke.dialogs import watch as watch_dialogs
 from smoke.evidence import Evidence, Secrets, slug
 from smoke.health import PageWatch, failure_message
@@ -399,7 +399,9 @@ class ScenarioRun:
         page.on("framenavigated", on_navigated)
         self.watch.attach(page)
         # a native dialog that no step expected is dismissed (never left to stall the page) and reported
-        watch_dialogs(page, lambda seen: result.health.append(unexpected_dialog(seen, scrub)))
+        watch_dialogs(
+            page, lambda seen: self.watch.record("dialog", unexpected_message(seen), seen.url, seen.url, None)
+        )
         return page
 
     def _masks(self) -> list[Locator]:
