@@ -130,6 +130,8 @@ def test_a_dialog_nobody_expected_is_dismissed_and_reported(run: dict[str, Any])
     assert steps["An unexpected confirm is dismissed, never accepted"]["status"] == "passed"  # shows "Kept"
     messages = [event["message"] for event in scenario["health"]]
     assert [event["kind"] for event in scenario["health"]] == ["dialog", "dialog"]
+    assert [event["step"] for event in scenario["health"]] == ["2", "4"]  # the steps that raised them
+    assert all(event["action"] == "warn" for event in scenario["health"])
     assert messages[0].startswith("alert dialog 'Ticket archived' appeared and was dismissed: no step expected it")
     assert messages[1].startswith(
         "confirm dialog 'Are you sure you want to delete ticket 42?' appeared and was dismissed"
