@@ -6,6 +6,7 @@
 2. Suite: the default suite against the sandbox, serial and with 2 workers (goal: >= 1.6x).
 3. Report: render time and size for a synthetic 1,000-step run.
 4. Logins per run, with and without session reuse.
+5. Instant steps, 6. the engine vs plain Playwright on a third-party application: smoke.bench_vocab.
 
 Figures are printed, never asserted: a busy machine makes timings noisy.
 """
@@ -210,12 +211,15 @@ def main(argv: list[str] | None = None) -> int:
         prog="smoke.bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--only", choices=["overhead", "report", "suite"], action="append", help="run only these benchmarks"
+        "--only",
+        choices=["overhead", "report", "suite", "instant", "thirdparty"],
+        action="append",
+        help="run only these benchmarks",
     )
     parser.add_argument("--reps", type=int, default=5, help="repetitions of the overhead benchmark (default 5)")
     parser.add_argument("--out", type=Path, default=Path("reports/bench.json"))
     args = parser.parse_args(argv)
-    chosen = args.only or ["overhead", "report", "suite"]
+    chosen = args.only or ["overhead", "report", "suite", "instant", "thirdparty"]
     figures: dict[str, Any] = {"when": time.strftime("%Y-%m-%d %H:%M:%S"), "machine": _machine()}
     if "overhead" in chosen:
         figures["overhead"] = o = bench_overhead(reps=args.reps)
@@ -235,6 +239,25 @@ def main(argv: list[str] | None = None) -> int:
     if "suite" in chosen:
         s = figures["suite"]
         print(f"4. logins per run: {s['logins_without_reuse']} without session reuse, {s['logins_with_reuse']} with")
+    if "instant" in chosen:
+        from smoke.bench_vocab import bench_instant
+
+        figures["instant"] = i = bench_instant()
+        print(
+            f"5. instant steps ({len(i['steps'])} steps, slowest of {i['reps']} runs): slowest {i['slowest_s']}s, {len(i['over_1s'])} over 1 s (goal: {i['goal']})"
+        )
+        for caption, seconds in i["steps"].items():
+            print(f"     {seconds:6.3f}s  {caption}")
+    if "thirdparty" in chosen:
+        from smoke.bench_vocab import bench_thirdparty
+
+        figures["thirdparty"] = d = bench_thirdparty(reps=max(1, min(args.reps, 3)))
+        if "skipped" in d:
+            print(f"6. third-party application: skipped ({d['skipped']})")
+        else:
+            print(
+                f"6. Django admin (tests/thirdparty), whole commands, median of {d['reps']}: plain Playwright {d['plain_median_s']}s, engine {d['engine_median_s']}s, ratio {d['ratio_median']}; with --trace off {d['engine_trace_off_median_s']}s, ratio {d['ratio_trace_off_median']}"
+            )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     previous = json.loads(args.out.read_text()) if args.out.exists() else {}
     args.out.write_text(json.dumps({**previous, **figures}, indent=2) + "\n")

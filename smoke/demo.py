@@ -37,7 +37,7 @@ ASSETS = Path(__file__).parent / "demo_assets"
 NEW_FEATURE_TAG = "new-feature"
 # Steps that change the page: their frame is taken just before they act, with the element
 # highlighted (and, for fill, the value typed). Every other step is shown once it is done.
-ACTING = {"click", "fill", "select", "check", "uncheck", "press", "upload"}
+ACTING = {"click", "fill", "select", "check", "uncheck", "press", "upload", "hover"}
 # Steps whose element may rightly be missing or late: no waiting for it to highlight it.
 NO_WAIT = {"expect_no_text", "wait_for"}
 HIGHLIGHT_MAX = 5

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 from playwright.sync_api import BrowserContext, Locator, Page
 from playwright.sync_api import Error as PlaywrightError
 
+from smoke.dialogs import unexpected_message
+from smoke.dialogs import watch as watch_dialogs
 from smoke.evidence import Evidence, Secrets, slug
 from smoke.health import PageWatch, failure_message
 from smoke.locators import LocatorSpec, build, resolve_ref
@@ -396,6 +398,10 @@ class ScenarioRun:
         page.on("response", on_response)
         page.on("framenavigated", on_navigated)
         self.watch.attach(page)
+        # a native dialog that no step expected is dismissed (never left to stall the page) and reported
+        watch_dialogs(
+            page, lambda seen: self.watch.record("dialog", unexpected_message(seen), seen.url, seen.url, None)
+        )
         return page
 
     def _masks(self) -> list[Locator]:
