@@ -131,6 +131,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="a compare: step over its threshold fails the scenario (default: a warning)",
     )
     group.addoption(
+        "--smoke-aria",
+        default="auto",
+        choices=("auto", "on", "off"),
+        help="accessibility snapshots of the pages, compared with the baseline's: auto (scenarios with"
+        " compare: steps or snapshot baselines), on (every scenario), off",
+    )
+    group.addoption(
         "--smoke-demo",
         default=None,
         choices=("slow", "normal", "fast"),
@@ -758,6 +765,10 @@ def _smoke_session(pytestconfig: pytest.Config) -> Generator[WorkerSession, None
     session.capture_baselines = bool(capture_dir)
     session.visual_strict = bool(pytestconfig.getoption("smoke_visual_strict"))
     session.release = state.release
+    if pytestconfig.getoption("smoke_aria") != "off":
+        from smoke.aria.snapshot import AriaCapture
+
+        session.aria = AriaCapture(session.baselines, session.capture_baselines, pytestconfig.getoption("smoke_aria"))
     demo = pytestconfig.pluginmanager.get_plugin("smoke-demo")
     if demo is not None:
         demo.attach(session)
