@@ -207,12 +207,13 @@ class AriaCapture:
             run.result.pages.append(page_record)
             return
         try:
-            tree = normalise(parse(scrub(text) or ""), _run_ids(run))
+            raw = parse(scrub(text) or "")
         except SnapshotError as exc:
             page_record.message = str(exc)
             run.result.pages.append(page_record)
             return
-        page_record.title = next((n.name or "" for n in tree.walk() if n.role == "heading" and n.name), "")
+        tree = normalise(raw, _run_ids(run))
+        page_record.title = page_title(raw)  # as the page says it, for people; the key is normalised
         run_dir = run.session.run.run_dir
         prefix = slug(run.scenario.slug, 40) + (f"/attempt{run.attempt}" if run.attempt > 1 else "")
         out = run_dir / "aria" / prefix / f"{key}.yaml"
@@ -273,6 +274,16 @@ class AriaCapture:
             if hidden:
                 with contextlib.suppress(PlaywrightError):
                     page.evaluate(_RESTORE)
+
+
+def page_title(tree: Node) -> str:
+    """The page's main heading (level 1, else the first in main), as a person would name the page."""
+    headings = [n for n in tree.walk() if n.role == "heading" and n.name]
+    main = next((n for n in tree.walk() if n.role == "main"), None)
+    first = next((n for n in headings if "level=1" in n.attrs), None)
+    if first is None and main is not None:
+        first = next((n for n in main.walk() if n.role == "heading" and n.name), None)
+    return (first or (headings[0] if headings else Node("heading", ""))).name or ""
 
 
 def _mask_locators(run: ScenarioRun, page: Page) -> list[Locator]:
