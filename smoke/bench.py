@@ -6,6 +6,7 @@
 2. Suite: the default suite against the sandbox, serial and with 2 workers (goal: >= 1.6x).
 3. Report: render time and size for a synthetic 1,000-step run.
 4. Logins per run, with and without session reuse.
+5. Page snapshots (smoke.aria): per page and on the whole suite.
 
 Figures are printed, never asserted: a busy machine makes timings noisy.
 """
@@ -210,12 +211,12 @@ def main(argv: list[str] | None = None) -> int:
         prog="smoke.bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--only", choices=["overhead", "report", "suite"], action="append", help="run only these benchmarks"
+        "--only", choices=["overhead", "report", "suite", "aria"], action="append", help="run only these benchmarks"
     )
     parser.add_argument("--reps", type=int, default=5, help="repetitions of the overhead benchmark (default 5)")
     parser.add_argument("--out", type=Path, default=Path("reports/bench.json"))
     args = parser.parse_args(argv)
-    chosen = args.only or ["overhead", "report", "suite"]
+    chosen = args.only or ["overhead", "report", "suite", "aria"]
     figures: dict[str, Any] = {"when": time.strftime("%Y-%m-%d %H:%M:%S"), "machine": _machine()}
     if "overhead" in chosen:
         figures["overhead"] = o = bench_overhead(reps=args.reps)
@@ -235,6 +236,11 @@ def main(argv: list[str] | None = None) -> int:
     if "suite" in chosen:
         s = figures["suite"]
         print(f"4. logins per run: {s['logins_without_reuse']} without session reuse, {s['logins_with_reuse']} with")
+    if "aria" in chosen:
+        from smoke.aria.bench import bench_aria, describe
+
+        figures["aria"] = bench_aria()
+        print(describe(figures["aria"]))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     previous = json.loads(args.out.read_text()) if args.out.exists() else {}
     args.out.write_text(json.dumps({**previous, **figures}, indent=2) + "\n")
