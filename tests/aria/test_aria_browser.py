@@ -59,6 +59,11 @@ def test_what_changed_in_the_pages_then_accept_makes_the_next_run_clean(tmp_path
     same = smoke("run", "visual-overview", "--run-id", "same", *common)
     assert same.returncode == 0, same.stdout + same.stderr
     assert {k: p["status"] for k, p in pages(reports / "same").items()} == {OVERVIEW: "same", REPORTS: "same"}
+    steps = json.loads((reports / "same" / "results.json").read_text())["scenarios"][0]["steps"]
+    snapshot_of = {s["index"]: Path(s["aria"]).stem if s["aria"] else None for s in steps if "." not in s["index"]}
+    # each compare: step is linked to the snapshot its open took (nothing acted in between); logins are not pages
+    assert snapshot_of == {"1": OVERVIEW, "2": None, "3": OVERVIEW, "4": REPORTS, "5": None, "6": REPORTS}
+    assert pages(reports / "same")[OVERVIEW]["compare"] == "account-overview"
 
     new = smoke("run", "visual-overview", "--run-id", "new", *common, look="new")
     assert new.returncode == 0, new.stdout + new.stderr
