@@ -113,7 +113,6 @@ class AriaCapture:
         self.mode = mode
         self._states: dict[int, _State] = {}
         self._wanted: dict[str, bool] = {}
-        self.seconds: list[float] = []  # per snapshot, for the benchmark
 
     def wanted(self, run: ScenarioRun) -> bool:
         scenario = run.scenario
@@ -230,7 +229,6 @@ class AriaCapture:
             self._compare(run, tree, folder, key, out, page_record, state)
         self._link(page_record, record)
         page_record.seconds = round(time.perf_counter() - t0, 3)
-        self.seconds.append(page_record.seconds)
         run.result.pages.append(page_record)
 
     def _compare(
