@@ -703,7 +703,7 @@ def demo(
     if whats_new:
         from smoke.aria.tour import run_tour
 
-        sys.exit(run_tour(whats_new, scenarios_dir, report_dir, speed, pause, record, headless, server_url))
+        sys.exit(run_tour(whats_new, scenario, scenarios_dir, report_dir, speed, pause, record, headless, server_url))
     from smoke.browser import ffmpeg_for_playwright
     from smoke.cli import run
 

@@ -243,6 +243,7 @@ def _write_outputs(run_dir: Path, keys: list[str], say: Callable[[str], None]) -
 
 def run_tour(
     run_ref: str,
+    names: tuple[str, ...],
     scenarios_dir: Path,
     report_dir: Path,
     speed: str,
@@ -258,9 +259,15 @@ def run_tour(
     from smoke.server import ServerError
     from smoke.yamlfile import ConfigError
 
+    if names:
+        click.echo(f"smoke demo: --whats-new tours the changed pages of a run; drop {' '.join(names)}", err=True)
+        return EXIT_USAGE
     run_dir = Path(run_ref) if Path(run_ref).is_dir() else report_dir / run_ref
     if not (run_dir / "results.json").is_file():
-        click.echo(f"smoke demo: no run at {run_dir} (expected {run_dir / 'results.json'})", err=True)
+        click.echo(
+            f"smoke demo: no run at {run_dir} (expected {run_dir / 'results.json'}); `ls {report_dir}` lists the runs",
+            err=True,
+        )
         return EXIT_USAGE
     try:
         return tour(

@@ -113,3 +113,18 @@ def test_the_tour_takes_only_changed_pages_with_something_to_show(tmp_path: Path
     assert [p.key for p in pages] == ["001-overview-id", "002-pay"]
     run.scenarios[0].pages[1].changes = [GONE]
     assert [p.key for p in tour_pages(run)[0][1]] == ["001-overview-id"]
+
+
+def test_a_run_with_nothing_new_says_so_and_starts_no_browser(tmp_path: Path) -> None:
+    from smoke.aria.tour import run_tour, tour
+
+    run_dir = make_run(tmp_path, tmp_path / "base")
+    run = RunResult.read(run_dir / "results.json")
+    for page in run.scenarios[0].pages:
+        page.status, page.changes = "same", []
+    run.write(run_dir / "results.json")
+    said: list[str] = []
+    assert tour(run_dir, tmp_path / "no-scenarios", say=said.append) == 1
+    assert "nothing new to show in run run1" in said[0]
+    assert run_tour("nosuch", (), tmp_path, tmp_path, "fast", False, False, True, None) == 2
+    assert run_tour(str(run_dir), ("portal-signup",), tmp_path, tmp_path, "fast", False, False, True, None) == 2
