@@ -94,7 +94,8 @@ class AriaChange:
     was: str | None = None  # a renamed control's old name, a changed control's old role
     where: str = ""  # the named region, table or navigation it is in: "region 'Account Details'"
     text: str = ""  # "renamed: link 'Edit Account' -> 'Edit Account Details' (in region 'Account Details')"
-    used: bool = False  # removed, and a locator of the scenario names it: the likely regression
+    used: bool = False  # removed, and a locator of a scenario names it: the likely regression
+    used_by: list[str] = field(default_factory=list)  # those scenarios (file stems)
 
 
 @dataclass

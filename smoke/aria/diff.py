@@ -11,7 +11,7 @@ item.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -275,26 +275,41 @@ def _matches(expected: str, name: str, exact: bool) -> bool:
     return bool(pattern.match(expected)) or expected.lower() in name.lower()
 
 
+def _finds(use: Use, role: str, name: str) -> bool:
+    """Whether the locator would find an element of this role and (normalised) name."""
+    if use.how == "role":
+        return use.value == role and use.name is not None and _matches(use.name, name, use.exact)
+    if use.how in ("label", "placeholder"):
+        return role in FIELD_ROLES and _matches(use.value, name, use.exact)
+    if use.how == "text":
+        return role in CONTROL_ROLES | {"heading"} and _matches(use.value, name, use.exact)
+    return False
+
+
 def is_used(change: AriaChange, uses: Iterable[Use]) -> bool:
-    """Whether a locator of the scenario names this (removed, renamed or changed) element."""
-    name = change.was if change.change == "renamed" and change.was is not None else change.name
-    role = change.was if change.change == "changed" and change.was else change.role
+    """Whether a locator of the scenario found this element before the change and cannot now: a
+    removed one, a field that became another kind, a rename its locator does not match any more."""
     for use in uses:
-        if use.how == "role":
-            if use.value == role and use.name is not None and _matches(use.name, name, use.exact):
+        if change.change == "removed" and _finds(use, change.role, change.name):
+            return True
+        if change.change == "changed" and _finds(use, change.was or "", change.name):
+            if not _finds(use, change.role, change.name):
                 return True
-        elif use.how in ("label", "placeholder"):
-            if role in FIELD_ROLES and _matches(use.value, name, use.exact):
-                return True
-        elif use.how == "text" and role in CONTROL_ROLES | {"heading"} and _matches(use.value, name, use.exact):
+        renamed_away = change.change == "renamed" and _finds(use, change.role, change.was or "")
+        if renamed_away and not _finds(use, change.role, change.name):
             return True
     return False
 
 
-def mark_used(changes: list[AriaChange], uses: Iterable[Use]) -> list[AriaChange]:
-    """Flag the removed (and renamed away) elements that the scenario's locators name."""
-    uses = list(uses)
+def mark_used(changes: list[AriaChange], uses: Iterable[Use] | Mapping[str, Iterable[Use]]) -> list[AriaChange]:
+    """Flag the removed (and renamed away) elements that scenarios' locators name; ``uses`` is one
+    scenario's, or every scenario's by name (then ``used_by`` says which)."""
+    by_scenario = {k: list(v) for k, v in uses.items()} if isinstance(uses, Mapping) else {"": list(uses)}
     for change in changes:
-        if change.change in ("removed", "renamed", "changed") and is_used(change, uses):
+        if change.change not in ("removed", "renamed", "changed"):
+            continue
+        users = [name for name, found in by_scenario.items() if is_used(change, found)]
+        if users:
             change.used = True
+            change.used_by = [u for u in users if u]
     return changes

@@ -39,7 +39,9 @@ def _entry(page: AriaPage, scenario: dict[str, Any], images: _Images) -> dict[st
         "role": page.role,
         "status": page.status,
         "message": page.message,
-        "changes": [{"text": c.text, "change": c.change, "used": c.used} for c in changes],
+        "changes": [
+            {"text": c.text, "change": c.change, "used": c.used, "used_by": ", ".join(c.used_by)} for c in changes
+        ],
         "regressions": sum(1 for c in changes if c.used),
         "visual": visual,
         "snapshot_href": images.href(page.snapshot),

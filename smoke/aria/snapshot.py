@@ -17,7 +17,7 @@ import contextlib
 import json
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 
     from smoke.results import StepResult
     from smoke.runner import ScenarioRun
-    from smoke.scenario import Step
+    from smoke.scenario import Scenario, Step
+    from smoke.targets import Target
 
 MODES = ("auto", "on", "off")
 # steps after which the page may be another one even at the same address
@@ -101,7 +102,6 @@ class _State:
     last_url: str | None = None
     last: AriaPage | None = None
     dirty: bool = False  # a step acted on the page since the last snapshot
-    uses: list[Use] = field(default_factory=list)
 
 
 class AriaCapture:
@@ -113,6 +113,7 @@ class AriaCapture:
         self.mode = mode
         self._states: dict[int, _State] = {}
         self._wanted: dict[str, bool] = {}
+        self._uses: dict[str, list[Use]] | None = None  # every scenario's, loaded when a page changed
 
     def wanted(self, run: ScenarioRun) -> bool:
         scenario = run.scenario
@@ -130,7 +131,7 @@ class AriaCapture:
     def _state(self, run: ScenarioRun) -> _State:
         state = self._states.get(id(run))
         if state is None:
-            state = self._states[id(run)] = _State(uses=scenario_uses(run))
+            state = self._states[id(run)] = _State()
         return state
 
     def after_step(self, run: ScenarioRun, step: Step, record: StepResult) -> None:
@@ -242,13 +243,16 @@ class AriaCapture:
         page_record.baseline_file = str(found.resolve())
         page_record.baseline_info = read_info(found)
         try:
-            page_record.changes = mark_used(diff(read_tree(found), tree), state.uses)
+            page_record.changes = diff(read_tree(found), tree)
         except (OSError, SnapshotError) as exc:
             page_record.message = f"the baseline {found} could not be read: {exc}"
             return
         if not page_record.changes:
             page_record.status = "same"
             return
+        if self._uses is None:
+            self._uses = suite_uses(run)
+        mark_used(page_record.changes, self._uses)
         page_record.status = "changed"
         copy = out.with_name(out.stem + ".baseline.yaml")
         shutil.copyfile(found, copy)  # the report must not depend on a folder that changes
@@ -328,20 +332,20 @@ def baseline_info(run: ScenarioRun, page_record: AriaPage) -> dict[str, Any]:
     }
 
 
-def scenario_uses(run: ScenarioRun) -> list[Use]:
-    """The elements the scenario's locators (and the target's login) find by role, label or text."""
+def scenario_uses(scenario: Scenario, target: Target) -> list[Use]:
+    """The elements a scenario's locators (and the target's login) find by role, label or text."""
     from smoke.locators import LocatorSpec, resolve_ref
     from smoke.scenario import walk_steps
 
-    steps = list(run.scenario.walk())
-    for login in run.target.login.values():
+    steps = list(scenario.walk())
+    for login in target.login.values():
         steps += list(walk_steps(login))
     uses: list[Use] = []
 
     def add(spec: LocatorSpec | None) -> None:
         if spec is None:
             return
-        spec = resolve_ref(spec, run.target.locators)
+        spec = resolve_ref(spec, target.locators)
         if spec.how == "role":
             uses.append(Use("role", spec.value, spec.name, bool(spec.exact)))
         elif spec.how in ("label", "text", "placeholder"):
@@ -350,4 +354,19 @@ def scenario_uses(run: ScenarioRun) -> list[Use]:
 
     for step in steps:
         add(step.locator)
+    return uses
+
+
+def suite_uses(run: ScenarioRun) -> dict[str, list[Use]]:
+    """Every scenario's uses, by file stem: a control one scenario's page lost may be another's."""
+    from smoke.project import load_project, load_scenarios
+    from smoke.yamlfile import ConfigError
+
+    uses = {run.scenario.slug: scenario_uses(run.scenario, run.target)}
+    try:
+        scenarios, _ = load_scenarios(load_project(run.session.run.scenarios_dir))
+    except (ConfigError, OSError):
+        return uses
+    for scenario in scenarios:
+        uses.setdefault(scenario.slug, scenario_uses(scenario, run.target))
     return uses

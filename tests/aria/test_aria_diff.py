@@ -201,6 +201,11 @@ def test_removed_controls_the_scenario_uses_are_flagged() -> None:
     changes = diff(tree(new_release()), tree(OVERVIEW))
     flagged = mark_used(changes, [Use("role", "link", "Edit Account Details", True)])
     assert [c.used for c in flagged] == [True, False]
+    # a locator that still finds the renamed link (not exact: "Edit Account" is in the new name) is fine
+    forward = diff(tree(OVERVIEW), tree(new_release()))
+    assert [c.used for c in mark_used(forward, [Use("role", "link", "Edit Account")])] == [False, False]
+    forward = diff(tree(OVERVIEW), tree(new_release()))
+    assert [c.used for c in mark_used(forward, [Use("role", "link", "Edit Account", exact=True)])] == [True, False]
 
     def removed_field() -> list[AriaChange]:
         return diff(tree('- form "F":\n  - textbox "Portal Login"\n'), tree('- form "F"\n'))
@@ -214,6 +219,10 @@ def test_removed_controls_the_scenario_uses_are_flagged() -> None:
 
     assert mark_used(removed_button(), [Use("text", "Log In", exact=True)])[0].used
     assert not mark_used(removed_button(), [Use("role", "link", "Log In")])[0].used
+    # every scenario's uses, by name: the change says which scenarios need the control
+    by_scenario = {"admin-login": [Use("role", "button", "Log In")], "tickets": [Use("label", "Subject")]}
+    [change] = mark_used(removed_button(), by_scenario)
+    assert change.used and change.used_by == ["admin-login"]
 
 
 def test_field_values_and_secrets_typed_are_not_kept() -> None:

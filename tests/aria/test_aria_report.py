@@ -19,7 +19,7 @@ RENAMED = AriaChange(
     text="renamed: link 'Edit Account' -> 'Edit Account Details' (in region 'Account Details')",
 )
 ADDED = AriaChange("added", "region", "Account Insights", text="added: region 'Account Insights' with 3 items")
-GONE = AriaChange("removed", "button", "Pay Now", text="removed: button 'Pay Now'", used=True)
+GONE = AriaChange("removed", "button", "Pay Now", text="removed: button 'Pay Now'", used=True, used_by=["payments"])
 
 
 def make_run(tmp_path: Path, baselines: Path) -> Path:
@@ -71,7 +71,7 @@ def test_the_report_lists_changed_pages_regressions_first_and_the_unchanged_coll
     # the page that lost a control the scenario uses comes first, and in it the lost control
     assert changed.index("Payment") < changed.index("Acme Corporation")
     assert changed.index("Pay Now") < changed.index("Later")
-    assert "used by the scenario" in changed
+    assert "used by payments" in changed
     assert "renamed: link &#39;Edit Account&#39; -&gt; &#39;Edit Account Details&#39;" in changed
     assert "Reports" not in changed and "/AdminPortal/Reports" in unchanged and "1 page did not change" in unchanged
     assert 'href="#pages-changed">Page changes (2)' in html
