@@ -292,9 +292,9 @@ def is_used(change: AriaChange, uses: Iterable[Use]) -> bool:
     for use in uses:
         if change.change == "removed" and _finds(use, change.role, change.name):
             return True
-        if change.change == "changed" and _finds(use, change.was or "", change.name):
-            if not _finds(use, change.role, change.name):
-                return True
+        kind_changed = change.change == "changed" and _finds(use, change.was or "", change.name)
+        if kind_changed and not _finds(use, change.role, change.name):
+            return True
         renamed_away = change.change == "renamed" and _finds(use, change.role, change.was or "")
         if renamed_away and not _finds(use, change.role, change.name):
             return True
