@@ -131,13 +131,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="a compare: step over its threshold fails the scenario (default: a warning)",
     )
     group.addoption(
-        "--smoke-aria",
-        default="auto",
-        choices=("auto", "on", "off"),
-        help="accessibility snapshots of the pages, compared with the baseline's: auto (scenarios with"
-        " compare: steps or snapshot baselines), on (every scenario), off",
-    )
-    group.addoption(
         "--smoke-demo",
         default=None,
         choices=("slow", "normal", "fast"),
@@ -157,6 +150,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--smoke-demo-overlay-in-shots",
         action="store_true",
         help="with --smoke-demo: keep the caption bar in the evidence screenshots",
+    )
+    group.addoption(
+        "--smoke-aria",
+        default="auto",
+        choices=("auto", "on", "off"),
+        help="accessibility snapshots of the pages, compared with the baseline's: auto (scenarios with"
+        " compare: steps or snapshot baselines), on (every scenario), off",
     )
 
 
