@@ -7,6 +7,7 @@
 3. Report: render time and size for a synthetic 1,000-step run.
 4. Logins per run, with and without session reuse.
 5. Instant steps, 6. the engine vs plain Playwright on a third-party application: smoke.bench_vocab.
+7. Page snapshots (smoke.aria): per page and on the whole suite.
 
 Figures are printed, never asserted: a busy machine makes timings noisy.
 """
@@ -212,14 +213,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--only",
-        choices=["overhead", "report", "suite", "instant", "thirdparty"],
+        choices=["overhead", "report", "suite", "instant", "thirdparty", "aria"],
         action="append",
         help="run only these benchmarks",
     )
     parser.add_argument("--reps", type=int, default=5, help="repetitions of the overhead benchmark (default 5)")
     parser.add_argument("--out", type=Path, default=Path("reports/bench.json"))
     args = parser.parse_args(argv)
-    chosen = args.only or ["overhead", "report", "suite", "instant", "thirdparty"]
+    chosen = args.only or ["overhead", "report", "suite", "instant", "thirdparty", "aria"]
     figures: dict[str, Any] = {"when": time.strftime("%Y-%m-%d %H:%M:%S"), "machine": _machine()}
     if "overhead" in chosen:
         figures["overhead"] = o = bench_overhead(reps=args.reps)
@@ -258,6 +259,11 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"6. Django admin (tests/thirdparty), whole commands, median of {d['reps']}: plain Playwright {d['plain_median_s']}s, engine {d['engine_median_s']}s, ratio {d['ratio_median']}; with --trace off {d['engine_trace_off_median_s']}s, ratio {d['ratio_trace_off_median']}"
             )
+    if "aria" in chosen:
+        from smoke.aria.bench import bench_aria, describe
+
+        figures["aria"] = bench_aria()
+        print(describe(figures["aria"]))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     previous = json.loads(args.out.read_text()) if args.out.exists() else {}
     args.out.write_text(json.dumps({**previous, **figures}, indent=2) + "\n")

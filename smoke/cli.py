@@ -699,16 +699,18 @@ def baseline_capture(
 )
 @click.option("--report-dir", default="reports", show_default=True, type=click.Path(file_okay=False, path_type=Path))
 def baseline_accept(run_ref: str, steps: tuple[str, ...], baselines: Path | None, report_dir: Path) -> None:
-    """Take a run's new screenshots of compared pages as the baseline.
+    """Take a run's new screenshots and page snapshots of compared pages as the baseline.
 
-    Without --step, every compare: step of the run that changed or had no baseline yet; with
-    --step, only those named. The next run compares with these.
+    Without --step, every compare: step and every page snapshot of the run that changed or had no
+    baseline yet; with --step, only those named (a page snapshot also by its key, e.g.
+    001-adminportal-overview-id). The next run compares with these.
 
     \b
     Examples:
       smoke baseline accept latest
       smoke baseline accept 20261126-020000-ab12 --step account-overview
     """
+    from smoke.aria.store import accept_pages
     from smoke.baseline import accept_screens
 
     run_dir = Path(run_ref) if Path(run_ref).is_dir() else report_dir / run_ref
@@ -716,8 +718,13 @@ def baseline_accept(run_ref: str, steps: tuple[str, ...], baselines: Path | None
         _fail(f"no run at {run_dir} (expected {run_dir / 'results.json'}); `ls {report_dir}` lists the runs")
     try:
         accepted = accept_screens(run_dir, list(steps), baselines, say=click.echo)
+        pages = accept_pages(run_dir, list(steps), baselines, say=click.echo)
     except FileNotFoundError as exc:
         _fail(str(exc))
+    if pages:
+        click.echo(f"accepted {len(pages)} page snapshot{'s' if len(pages) != 1 else ''}")
+    if not accepted and pages:
+        return
     if not accepted:
         _fail(
             "nothing to accept: "

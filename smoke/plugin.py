@@ -164,6 +164,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="with --smoke-demo: keep the caption bar in the evidence screenshots",
     )
+    group.addoption(
+        "--smoke-aria",
+        default="auto",
+        choices=("auto", "on", "off"),
+        help="accessibility snapshots of the pages, compared with the baseline's: auto (scenarios with"
+        " compare: steps or snapshot baselines), on (every scenario), off",
+    )
 
 
 def _wants_smoke(config: pytest.Config) -> bool:
@@ -943,6 +950,10 @@ def _smoke_session(pytestconfig: pytest.Config) -> Generator[WorkerSession, None
     session.capture_baselines = bool(capture_dir)
     session.visual_strict = bool(pytestconfig.getoption("smoke_visual_strict"))
     session.release = state.release
+    if pytestconfig.getoption("smoke_aria") != "off":
+        from smoke.aria.snapshot import AriaCapture
+
+        session.aria = AriaCapture(session.baselines, session.capture_baselines, pytestconfig.getoption("smoke_aria"))
     demo = pytestconfig.pluginmanager.get_plugin("smoke-demo")
     if demo is not None:
         demo.attach(session)
