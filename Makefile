@@ -10,10 +10,13 @@ ARGS   ?=
 setup: $(STAMP)
 	@$(BIN)/smoke doctor --install >/dev/null || $(BIN)/smoke doctor
 
+# One line while it installs; pip's own output goes to $(VENV)/pip.log and is shown only when it fails.
 $(STAMP): pyproject.toml
+	@echo "setup: installing engageip-smoke and its dependencies into $(VENV) ..."
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	@$(BIN)/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+	@$(BIN)/python -m pip install -q -e '.[dev]' >$(VENV)/pip.log 2>&1 || \
+		{ cat $(VENV)/pip.log >&2; echo "setup: pip install failed (above; also in $(VENV)/pip.log)" >&2; exit 1; }
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 

@@ -176,12 +176,14 @@ def screen_scenarios(scenarios_dir: Path, target_name: str | None, names: list[s
         if names and scenario.slug not in names and str(scenario.file) not in names:
             continue
         if not any(step.kind == "compare" for step in scenario.walk()):
-            if names:
-                notes.append(f"{scenario.slug}: has no compare: step")
-            continue
+            if not names:
+                continue
+            notes.append(f"{scenario.slug}: has no compare: step, only its pages' snapshots are captured")
         if scenario.changes_data and (target.read_only or not names):
             # capturing is read-only: a data-changing scenario is only run when named, on a writable target
-            notes.append(f"{scenario.slug}: changes data, not run to capture (name it to capture on a writable target)")
+            notes.append(
+                f"skipped {scenario.slug}: changes data, not run to capture (name it to capture on a writable target)"
+            )
             continue
         chosen.append(scenario.file)
     return chosen, notes
@@ -203,7 +205,7 @@ def capture_screens(
 
     paths, notes = screen_scenarios(scenarios_dir, target_name, names)
     for note in notes:
-        say(f"skipped {note}")
+        say(note)
     if not paths:
         say("no scenario with a compare: step to capture")
         return 2

@@ -6,7 +6,9 @@
 2. Suite: the default suite against the sandbox, serial and with 2 workers (goal: >= 1.6x).
 3. Report: render time and size for a synthetic 1,000-step run.
 4. Logins per run, with and without session reuse.
-5. Where the time goes in one serial run of the default suite (phase timers and CPU per process),
+5. Instant steps, 6. the engine vs plain Playwright on a third-party application: smoke.bench_vocab.
+7. Page snapshots (smoke.aria): per page and on the whole suite.
+8. Where the time goes in one serial run of the default suite (phase timers and CPU per process),
    and 2 workers with local browsers against 2 workers over 2 run-servers pinned to their own cores
    (smoke.run.breakdown).
 
@@ -214,14 +216,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--only",
-        choices=["overhead", "report", "suite", "breakdown"],
+        choices=["overhead", "report", "suite", "instant", "thirdparty", "aria", "breakdown"],
         action="append",
         help="run only these benchmarks",
     )
     parser.add_argument("--reps", type=int, default=5, help="repetitions of the overhead benchmark (default 5)")
     parser.add_argument("--out", type=Path, default=Path("reports/bench.json"))
     args = parser.parse_args(argv)
-    chosen = args.only or ["overhead", "report", "suite", "breakdown"]
+    chosen = args.only or ["overhead", "report", "suite", "instant", "thirdparty", "aria", "breakdown"]
     figures: dict[str, Any] = {"when": time.strftime("%Y-%m-%d %H:%M:%S"), "machine": _machine()}
     if "overhead" in chosen:
         figures["overhead"] = o = bench_overhead(reps=args.reps)
@@ -241,6 +243,30 @@ def main(argv: list[str] | None = None) -> int:
     if "suite" in chosen:
         s = figures["suite"]
         print(f"4. logins per run: {s['logins_without_reuse']} without session reuse, {s['logins_with_reuse']} with")
+    if "instant" in chosen:
+        from smoke.bench_vocab import bench_instant
+
+        figures["instant"] = i = bench_instant()
+        print(
+            f"5. instant steps ({len(i['steps'])} steps, slowest of {i['reps']} runs): slowest {i['slowest_s']}s, {len(i['over_1s'])} over 1 s (goal: {i['goal']})"
+        )
+        for caption, seconds in i["steps"].items():
+            print(f"     {seconds:6.3f}s  {caption}")
+    if "thirdparty" in chosen:
+        from smoke.bench_vocab import bench_thirdparty
+
+        figures["thirdparty"] = d = bench_thirdparty(reps=max(1, min(args.reps, 3)))
+        if "skipped" in d:
+            print(f"6. third-party application: skipped ({d['skipped']})")
+        else:
+            print(
+                f"6. Django admin (tests/thirdparty), whole commands, median of {d['reps']}: plain Playwright {d['plain_median_s']}s, engine {d['engine_median_s']}s, ratio {d['ratio_median']}; with --trace off {d['engine_trace_off_median_s']}s, ratio {d['ratio_trace_off_median']}"
+            )
+    if "aria" in chosen:
+        from smoke.aria.bench import bench_aria, describe
+
+        figures["aria"] = bench_aria()
+        print(describe(figures["aria"]))
     if "breakdown" in chosen:
         from smoke.run.breakdown import breakdown, print_breakdown
 

@@ -128,6 +128,13 @@ def _checked(project: Any, target_name: str | None, paths: list[Path], tags: Seq
         for error in errors:
             click.echo(error.line(), err=True)
         sys.exit(EXIT_USAGE)
+    from smoke.pack import PackError
+    from smoke.pack.keys import target_key
+
+    try:  # a signing key that is configured must be there: a run meant to be signed never ends unsigned
+        target_key(target)
+    except PackError as exc:
+        _fail(exc.message)
     return target, scenarios
 
 
@@ -581,17 +588,28 @@ def report_render(run_ref: str, report_dir: Path, single_file: bool, pdf: bool, 
     run_dir = Path(run_ref) if Path(run_ref).is_dir() else report_dir / run_ref
     if not (run_dir / "results.json").exists():
         _fail(f"no run at {run_dir} (expected {run_dir / 'results.json'}); `ls {report_dir}` lists the runs")
+    import time
+
+    from smoke.pack import PackError
+    from smoke.pack.keys import key_for_run
+    from smoke.pack.seal import sign_outputs
     from smoke.report.render import render_report, signoff_from
 
+    try:
+        key = key_for_run(run_dir)
+    except PackError as exc:
+        _fail(exc.message)
+    started = time.time()
     signoff = signoff_from(signed_off_by)
-    path = render_report(run_dir.resolve(), single_file=single_file, signoff=signoff)
-    click.echo(f"report: {path}")
+    path = render_report(run_dir.resolve(), single_file=single_file, signoff=signoff, signing_key=key)
+    click.echo(f"report: {path}" + ("" if key else " (unsigned: no SMOKE_SIGNING_KEY)"))
     if pdf:
         from smoke.browser import chromium_launch_kwargs
         from smoke.report.pdf import write_pdf
 
         out = write_pdf(path, path.with_suffix(".pdf"), chromium_launch_kwargs())
         click.echo(f"pdf: {out}")
+    sign_outputs(run_dir, key, started)  # every report output this command wrote (PDFs too)
 
 
 @main.command()
@@ -627,54 +645,6 @@ def prune(keep: int, report_dir: Path) -> None:
 
         render_index(report_dir.resolve())
     click.echo(f"kept {min(keep, len(runs))} of {len(runs)} runs in {report_dir}")
-
-
-@main.command()
-@click.argument("fault", nargs=-1)
-@click.option(
-    "--full",
-    is_flag=True,
-    help="Run the whole suite for each fault (default: the scenarios covering its checklist items).",
-)
-@click.option("--workers", "-n", default=None, help="Workers for each run (pytest-xdist).")
-@click.option("--no-healthy", is_flag=True, help="Skip the healthy run (when it was just checked).")
-@click.option(
-    "--out",
-    "out_dir",
-    default=None,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the runs and the table (default: a temporary one).",
-)
-@scenarios_option
-def faults(
-    fault: tuple[str, ...], full: bool, workers: str | None, no_healthy: bool, out_dir: Path | None, scenarios_dir: Path
-) -> None:
-    """Run the suite against the sandbox healthy, then with each fault on: what does it catch?
-
-    Prints one line per fault and writes fault-matrix.md (a table: fault -> the scenario that
-    caught it and its first message). Exits 1 when the healthy run fails or a fault is missed: a
-    missed fault is a missing check. Sandbox only.
-
-    \b
-    Examples:
-      smoke faults
-      smoke faults card-declines-all provisioning-stuck --out reports/faults
-    """
-    from smoke.faultmatrix import run_matrix
-
-    rows, table = run_matrix(
-        list(fault) or None,
-        full=full,
-        with_healthy=not no_healthy,
-        workers=workers,
-        scenarios_dir=scenarios_dir,
-        out_dir=out_dir,
-        say=click.echo,
-    )
-    click.echo(f"table: {table}")
-    missed = [r.fault for r in rows if not r.caught]
-    if missed:
-        _fail("not caught: " + ", ".join(missed), EXIT_FAILED)
 
 
 @main.group()
@@ -791,16 +761,18 @@ def baseline_capture(
 )
 @click.option("--report-dir", default="reports", show_default=True, type=click.Path(file_okay=False, path_type=Path))
 def baseline_accept(run_ref: str, steps: tuple[str, ...], baselines: Path | None, report_dir: Path) -> None:
-    """Take a run's new screenshots of compared pages as the baseline.
+    """Take a run's new screenshots and page snapshots of compared pages as the baseline.
 
-    Without --step, every compare: step of the run that changed or had no baseline yet; with
-    --step, only those named. The next run compares with these.
+    Without --step, every compare: step and every page snapshot of the run that changed or had no
+    baseline yet; with --step, only those named (a page snapshot also by its key, e.g.
+    001-adminportal-overview-id). The next run compares with these.
 
     \b
     Examples:
       smoke baseline accept latest
       smoke baseline accept 20261126-020000-ab12 --step account-overview
     """
+    from smoke.aria.store import accept_pages
     from smoke.baseline import accept_screens
 
     run_dir = Path(run_ref) if Path(run_ref).is_dir() else report_dir / run_ref
@@ -808,8 +780,13 @@ def baseline_accept(run_ref: str, steps: tuple[str, ...], baselines: Path | None
         _fail(f"no run at {run_dir} (expected {run_dir / 'results.json'}); `ls {report_dir}` lists the runs")
     try:
         accepted = accept_screens(run_dir, list(steps), baselines, say=click.echo)
+        pages = accept_pages(run_dir, list(steps), baselines, say=click.echo)
     except FileNotFoundError as exc:
         _fail(str(exc))
+    if pages:
+        click.echo(f"accepted {len(pages)} page snapshot{'s' if len(pages) != 1 else ''}")
+    if not accepted and pages:
+        return
     if not accepted:
         _fail(
             "nothing to accept: "
@@ -835,8 +812,14 @@ def _register_optional(module: str, name: str, group: click.Group = main) -> Non
 
 
 _register_optional("smoke.sandbox.cli", "sandbox")
+_register_optional("smoke.sandbox.cli", "faults")
 _register_optional("smoke.demo", "demo")
 _register_optional("smoke.pack.merge_cli", "merge", report)
+_register_optional("smoke.pack.cli", "keys")
+_register_optional("smoke.pack.cli", "verify")
+_register_optional("smoke.pack.cli", "signoff")
+_register_optional("smoke.record.cli", "record")
+_register_optional("smoke.record.cli", "probe")
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ ASSETS = Path(__file__).parent / "demo_assets"
 NEW_FEATURE_TAG = "new-feature"
 # Steps that change the page: their frame is taken just before they act, with the element
 # highlighted (and, for fill, the value typed). Every other step is shown once it is done.
-ACTING = {"click", "fill", "select", "check", "uncheck", "press", "upload"}
+ACTING = {"click", "fill", "select", "check", "uncheck", "press", "upload", "hover"}
 # Steps whose element may rightly be missing or late: no waiting for it to highlight it.
 NO_WAIT = {"expect_no_text", "wait_for"}
 HIGHLIGHT_MAX = 5
@@ -637,6 +637,16 @@ def _print(text: str) -> None:
     is_flag=True,
     help="Keep the caption bar in the report's screenshots too (hidden by default).",
 )
+@click.option(
+    "--whats-new",
+    "whats_new",
+    is_flag=False,
+    flag_value="latest",
+    default=None,
+    metavar="[RUN]",
+    help="Instead of scenarios: tour the pages that changed in RUN (default latest), highlighting each new "
+    "or renamed control; with --record, one frame per change, added to the run's walk-through.",
+)
 @click.option("--report-dir", default="reports", show_default=True, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--server-url", default=None, help="Use an already running server for a target that starts its own.")
 @click.option("--run-id", default=None, help="Name the run (default: date-time and a random suffix).")
@@ -659,6 +669,7 @@ def demo(
     tags: tuple[str, ...],
     headless: bool,
     overlay_in_shots: bool,
+    whats_new: str | None,
     report_dir: Path,
     server_url: str | None,
     run_id: str | None,
@@ -678,6 +689,7 @@ def demo(
       smoke demo --pause --speed slow tickets
       smoke demo --tag new-feature --record
       xvfb-run -a smoke demo --record portal-signup     (no desktop: a virtual display)
+      smoke demo --whats-new latest --pause              (what is new since the baseline)
     """
     from smoke.browser import has_display
 
@@ -688,6 +700,10 @@ def demo(
             err=True,
         )
         sys.exit(2)
+    if whats_new:
+        from smoke.aria.tour import run_tour
+
+        sys.exit(run_tour(whats_new, scenario, scenarios_dir, report_dir, speed, pause, record, headless, server_url))
     from smoke.browser import ffmpeg_for_playwright
     from smoke.cli import run
 

@@ -37,6 +37,7 @@ KIND_LABELS = {
     "server_error": "server error",
     "console_error": "console error",
     "failed_request": "failed request",
+    "dialog": "unexpected dialog",  # a native alert/confirm no step expected: dismissed (smoke.dialogs)
 }
 _MAX_EVENTS = 200  # distinct events kept per scenario; counts keep growing past it
 

@@ -43,6 +43,7 @@ from smoke.targets import Target
 from smoke.yamlfile import ConfigError
 
 STATE = pytest.StashKey["SmokeState"]()
+SIGNING_KEY = pytest.StashKey[Any]()  # smoke.pack.keys.SigningKey | None
 RESULT_PROPERTY = "smoke_result"
 
 
@@ -172,6 +173,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="with --smoke-demo: keep the caption bar in the evidence screenshots",
     )
+    group.addoption(
+        "--smoke-aria",
+        default="auto",
+        choices=("auto", "on", "off"),
+        help="accessibility snapshots of the pages, compared with the baseline's: auto (scenarios with"
+        " compare: steps or snapshot baselines), on (every scenario), off",
+    )
 
 
 def _wants_smoke(config: pytest.Config) -> bool:
@@ -287,8 +295,25 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     run_id = config.getoption("smoke_run_id") or datetime.now().strftime("%Y%m%d-%H%M%S-") + pysecrets.token_hex(2)
     report_root = Path(config.getoption("smoke_report_dir")).resolve()
     run_dir = report_root / run_id
+    from smoke.pack import PackError, plan
+    from smoke.pack.keys import target_key
+
+    try:  # a key that is configured but unreadable stops the run before anything is written
+        config.stash[SIGNING_KEY] = signing_key = target_key(state.target)
+    except PackError as exc:
+        raise pytest.UsageError(exc.message) from None
     run_dir.mkdir(parents=True, exist_ok=True)
     state.run = RunInfo(run_id, now_iso(), run_dir, state.scenarios_dir)
+    plan.freeze(
+        run_dir,
+        state.project,
+        state.target,
+        run_id=run_id,
+        started=state.run.started,
+        options=plan.run_options(vars(config.option), config.args),
+        signing=signing_key.fingerprint if signing_key else None,
+        scrub=state.secrets.scrub,
+    )
     server_url = config.getoption("smoke_server_url")
     target = state.target
     if "{server}" in target.admin_url + target.portal_url:
@@ -824,6 +849,9 @@ def _finish(state: SmokeState, exitstatus: int) -> RunResult | None:
         state.interrupted = "interrupted (Ctrl-C or a signal) before every scenario ran"
     run.interrupted = state.interrupted
     _judge_speed(state, run)
+    from smoke.pack.plan import edited_inputs
+
+    run.edited = edited_inputs(state.run.run_dir, state.scenarios_dir)
     decide(run)
     if state.collection_errors:
         run.exit_code = EXIT_USAGE  # bad input, as `smoke check` would have said
@@ -904,9 +932,10 @@ def _render(state: SmokeState, run_dir: Path) -> Path | None:
     from smoke.report.render import render_report, signoff_from
 
     signoff = signoff_from(state.config.getoption("smoke_signed_off_by"))
-    path = render_report(run_dir, secrets=state.secrets.values(), signoff=signoff)
+    key = state.config.stash.get(SIGNING_KEY, None)
+    path = render_report(run_dir, secrets=state.secrets.values(), signoff=signoff, signing_key=key)
     if state.config.getoption("smoke_self_contained"):
-        render_report(run_dir, single_file=True, secrets=state.secrets.values(), signoff=signoff)
+        render_report(run_dir, single_file=True, secrets=state.secrets.values(), signoff=signoff, signing_key=key)
     try:
         from smoke.report.render import render_index
 
@@ -946,6 +975,10 @@ def _smoke_session(pytestconfig: pytest.Config) -> Generator[WorkerSession, None
     session.capture_baselines = bool(capture_dir)
     session.visual_strict = bool(pytestconfig.getoption("smoke_visual_strict"))
     session.release = state.release
+    if pytestconfig.getoption("smoke_aria") != "off":
+        from smoke.aria.snapshot import AriaCapture
+
+        session.aria = AriaCapture(session.baselines, session.capture_baselines, pytestconfig.getoption("smoke_aria"))
     demo = pytestconfig.pluginmanager.get_plugin("smoke-demo")
     if demo is not None:
         demo.attach(session)

@@ -81,6 +81,43 @@ class StepResult:
     row: str | None = None  # the for_each row label this step ran for
     visual: VisualCheck | None = None  # a compare: step's screenshot against its baseline
     load_s: float | None = None  # how long the step waited for a page to load (steps that navigate)
+    aria: str | None = None  # the page's accessibility snapshot after this step (run-relative), see AriaPage
+
+
+@dataclass
+class AriaChange:
+    """One change of a page's structure since the baseline, as a person would say it."""
+
+    change: str  # added | removed | renamed | changed | moved
+    role: str
+    name: str
+    was: str | None = None  # a renamed control's old name, a changed control's old role
+    where: str = ""  # the named region, table or navigation it is in: "region 'Account Details'"
+    text: str = ""  # "renamed: link 'Edit Account' -> 'Edit Account Details' (in region 'Account Details')"
+    used: bool = False  # removed, and a locator of a scenario names it: the likely regression
+    used_by: list[str] = field(default_factory=list)  # those scenarios (file stems)
+
+
+@dataclass
+class AriaPage:
+    """The accessibility snapshot of one page a scenario visited, compared with its baseline."""
+
+    key: str  # step index + the page's path, normalised: "001-adminportal-overview-id"
+    step: str  # index of the step after which it was taken
+    status: str  # same | changed | no-baseline | captured | error
+    url: str = ""
+    path: str = ""  # path and query, to open the page again (the what's-new tour)
+    side: str = "admin"
+    role: str | None = None  # logged in as; None before a login
+    snapshot: str | None = None  # run-relative
+    baseline: str | None = None  # run-relative copy of the baseline it was compared with
+    baseline_file: str | None = None  # where the baseline lives (absolute), for `smoke baseline accept`
+    baseline_info: dict[str, Any] = field(default_factory=dict)  # target, release, captured
+    changes: list[AriaChange] = field(default_factory=list)
+    compare: str | None = None  # the compare: step taken on this page (its pixel diff)
+    title: str = ""  # the page's first heading
+    seconds: float = 0.0
+    message: str = ""
 
 
 @dataclass
@@ -166,6 +203,7 @@ class ScenarioResult:
     logins: int = 0
     health: list[HealthEvent] = field(default_factory=list)  # page health, deduplicated
     planned_steps: int = 0  # top-level steps in the scenario file
+    pages: list[AriaPage] = field(default_factory=list)  # accessibility snapshots (smoke.aria)
 
 
 @dataclass
@@ -205,6 +243,7 @@ class RunResult:
     interrupted: str | None = None  # why the run stopped early
     # a shard: index, total, basis, scenarios, selected, suite, suite_digest; a merge: merged_from
     shard: dict[str, Any] | None = None
+    edited: list[str] = field(default_factory=list)  # input files changed while the run ran (plan.json at start)
     schema: int = SCHEMA_VERSION
 
     def count(self) -> dict[str, int]:
@@ -284,6 +323,11 @@ def decide(run: RunResult) -> RunResult:
         notes.append(_plural(counts["health warnings"], "page health warning"))
     if counts["slower"]:
         notes.append(_plural(counts["slower"], "page") + " slower than before")
+    if run.edited:
+        notes.append(
+            _plural(len(run.edited), "scenario file") + f" edited during the run ({', '.join(run.edited)}):"
+            " the evidence is of the versions hashed in plan.json"
+        )
     covered = f"{len(required) - len(absent)} of {len(required)} required checklist items covered"
     if run.interrupted or run.status == "interrupted":
         run.status, headline = "interrupted", "INTERRUPTED"
@@ -334,6 +378,10 @@ def _step(data: dict[str, Any]) -> StepResult:
     )
 
 
+def _page(data: dict[str, Any]) -> AriaPage:
+    return AriaPage(**{**data, "changes": [AriaChange(**c) for c in data.get("changes", [])]})
+
+
 def _table(data: dict[str, Any]) -> DataTable:
     return DataTable(**{**data, "rows": [TableRow(**row) for row in data.get("rows", [])]})
 
@@ -343,6 +391,7 @@ def scenario_from_dict(data: dict[str, Any]) -> ScenarioResult:
         **{
             **data,
             "health": [HealthEvent(**h) for h in data.get("health", [])],
+            "pages": [_page(p) for p in data.get("pages", [])],
             "error": _error(data.get("error")),
             "steps": [_step(s) for s in data.get("steps", [])],
             "tables": [_table(t) for t in data.get("tables", [])],

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 from playwright.sync_api import BrowserContext, Locator, Page
 from playwright.sync_api import Error as PlaywrightError
 
+from smoke.dialogs import unexpected_message
+from smoke.dialogs import watch as watch_dialogs
 from smoke.evidence import Evidence, Secrets, slug
 from smoke.health import PageWatch, failure_message
 from smoke.locators import LocatorSpec, build, resolve_ref
@@ -75,6 +77,7 @@ class WorkerSession:
     capture_baselines: bool = False
     visual_strict: bool = False  # every compare: step as if it said strict: true
     release: str | None = None
+    aria: Any = None  # smoke.aria.snapshot.AriaCapture: the pages' accessibility snapshots, when taken
 
     def run_view(self) -> dict[str, Any]:
         return {"id": self.run.id, "started": self.run.started, "date": self.run.started[:10]}
@@ -396,6 +399,10 @@ class ScenarioRun:
         page.on("response", on_response)
         page.on("framenavigated", on_navigated)
         self.watch.attach(page)
+        # a native dialog that no step expected is dismissed (never left to stall the page) and reported
+        watch_dialogs(
+            page, lambda seen: self.watch.record("dialog", unexpected_message(seen), seen.url, seen.url, None)
+        )
         return page
 
     def _masks(self) -> list[Locator]:
@@ -447,6 +454,9 @@ class ScenarioRun:
             result.status = "error"
             result.error = StepError(self.session.secrets.scrub(str(exc).splitlines()[0]) or "", kind="error")
         finally:
+            if self.session.aria is not None:
+                with contextlib.suppress(PlaywrightError):
+                    self.session.aria.finish(self)
             result.duration_s = round(time.monotonic() - t0, 3)
             result.health = self.watch.recorded()
         return result
@@ -573,6 +583,8 @@ class ScenarioRun:
                 load_s=load_s,
             )
         )
+        if self.session.aria is not None:
+            self.session.aria.after_step(self, step, self.result.steps[-1])
         if self.session.after_step is not None:
             self.session.after_step(self, step, self.result.steps[-1])
         if row is not None and step.kind in CHECK_KINDS and step.kind not in ("save",):

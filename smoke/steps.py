@@ -7,9 +7,11 @@ expected and what the page showed. ``smoke steps`` prints every kind with its do
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import inspect
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +20,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, expect
 
+from smoke import dialogs
 from smoke.locators import LocatorSpec, parse_locator
+from smoke.values import is_template
 from smoke.yamlfile import ConfigError, MarkedDict, Pos
 
 if TYPE_CHECKING:
@@ -192,10 +196,50 @@ def _ambiguous(call: StepCall) -> StepFailure:
     )
 
 
+# `dialog: accept|dismiss` on a step that raises a native dialog ("Are you sure?")
+DIALOG_PARAMS = (Param("dialog", choices=dialogs.ACTIONS), Param("dialog_text", (str, int, float)))
+
+
+def _dialog_caption(caption: CaptionFunc) -> CaptionFunc:
+    def with_dialog(a: dict[str, Any], w: str) -> str:
+        text = caption(a, w)
+        if a.get("dialog"):
+            text += f" and {a['dialog']} the dialog" + (f" {_q(a['dialog_text'])}" if a.get("dialog_text") else "")
+        return text
+
+    return with_dialog
+
+
+def _answering_dialog(call: StepCall, action: Callable[[], None]) -> None:
+    """Run an action; with ``dialog:`` the dialog it raises is answered so, and must appear."""
+    answer = call.args.get("dialog")
+    if not answer:
+        action()
+        return
+    wanted = call.args.get("dialog_text")
+    text = None if wanted is None or str(wanted) == "" else str(wanted)
+    watch = dialogs.watch(call.page)
+    with watch.expect(str(answer), text) as expecting:
+        action()
+        seen = watch.wait(expecting, call.timeout_ms)
+    if seen is None:
+        raise StepFailure(
+            f"no dialog appeared after this step (it says dialog: {answer})",
+            expected="a dialog" + (f" saying {text!r}" if text else ""),
+            actual=f"no dialog within {call.timeout_ms / 1000:g}s",
+        )
+    if text and text not in seen.message:
+        raise StepFailure(
+            f"the dialog says {seen.message!r}, expected {text!r}; it was dismissed",
+            expected=text,
+            actual=seen.message,
+        )
+
+
 def _act(call: StepCall, action: Callable[[Locator], None]) -> None:
     """Run an action, turning Playwright's long timeout messages into a one-line cause."""
     try:
-        action(call.target)
+        _answering_dialog(call, lambda: action(call.target))
     except PlaywrightError as exc:
         count = _count(call.target)
         if count == 0:
@@ -254,16 +298,24 @@ def open_(call: StepCall) -> None:
 @step(
     "click",
     example="click: {button: Log In}",
-    caption=lambda a, w: f"Click {w}",
+    caption=_dialog_caption(lambda a, w: f"Click {w}"),
     locator="required",
     scalar="locator",
-    params=(Param("double", (bool,)), Param("force", (bool,))),
+    params=(Param("double", (bool,)), Param("force", (bool,)), *DIALOG_PARAMS),
 )
 def click(call: StepCall) -> None:
     """Click an element (a button, a link, a tab, ...). A plain text is the name of a locator
     in the target's map or the exact visible text.
 
-    Example: ``- click: {button: Create Account}``"""
+    A button that raises a native dialog (a confirm "Are you sure?") says what to answer:
+    ``dialog: accept`` or ``dialog: dismiss``; ``dialog_text:`` is a part of the message the dialog
+    must show (a dialog that says something else is dismissed and the step fails). The step fails
+    when no dialog appears. A dialog that no step expected is dismissed at once and listed as a
+    page health warning, so it never stalls a run. ``click``, ``press``, ``check``, ``uncheck``
+    and ``select`` all take ``dialog:``.
+
+    Example: ``- click: {button: Create Account}``;
+    ``- click: {button: Delete, dialog: accept, dialog_text: Are you sure}``"""
     if call.args.get("double"):
         _act(call, lambda loc: loc.dblclick(timeout=call.timeout_ms, force=bool(call.args.get("force"))))
     else:
@@ -297,44 +349,130 @@ def fill(call: StepCall) -> None:
     _act(call, lambda loc: loc.fill(value, timeout=call.timeout_ms))
 
 
-@step(
-    "select",
-    example="select: {label: Package, option: Fiber 100}",
-    caption=lambda a, w: f"Choose {_q(a['option'])} in {w}",
-    locator="required",
-    params=(Param("option", (str, int, list), required=True),),
-)
-def select(call: StepCall) -> None:
-    """Choose an option in a drop-down list, by its visible text (or its value).
+# a drop-down's options as [label, value] pairs, or null when the element is no drop-down
+_OPTIONS_JS = "e => e instanceof HTMLSelectElement ? Array.from(e.options).map(o => [o.label, o.value]) : null"
 
-    Example: ``- select: {label: Ticket Category, option: Billing}``"""
-    option = call.args["option"]
-    options = [str(o) for o in option] if isinstance(option, list) else [str(option)]
+
+def _listed(value: Any) -> str:
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def pick_options(wanted: list[str], options: list[tuple[str, str]]) -> tuple[list[int], list[str]]:
+    """The index of the option that each wanted text names: the option whose visible label it is
+    (spaces aside), else the option whose value it is. Returns the indexes and the texts that name
+    no option. A label wins over another option's value: a person chose what they see."""
+    labels = [_words(label) for label, _ in options]
+    values = [value for _, value in options]
+    indexes: list[int] = []
+    missing: list[str] = []
+    for text in wanted:
+        if _words(text) in labels:
+            indexes.append(labels.index(_words(text)))
+        elif text in values:
+            indexes.append(values.index(text))
+        else:
+            missing.append(text)
+    return indexes, missing
+
+
+def describe_options(options: list[tuple[str, str]], limit: int = 30) -> str:
+    shown = [label if _words(label) == value else f"{_words(label)} ({value})" for label, value in options[:limit]]
+    more = f", … ({len(options) - limit} more)" if len(options) > limit else ""
+    return ", ".join(shown) + more if shown else "none"
+
+
+def _options_of(call: StepCall, timeout_ms: float) -> list[tuple[str, str]]:
     try:
-        call.target.select_option(label=options, timeout=call.timeout_ms)
-        return
+        found = call.target.evaluate(_OPTIONS_JS, timeout=timeout_ms)
     except PlaywrightError as exc:
         if "strict mode violation" in str(exc):
             raise _ambiguous(call) from None
-    try:
-        call.target.select_option(value=options, timeout=min(call.timeout_ms, 2000))
-    except PlaywrightError:
         if _count(call.target) == 0:
             raise _missing(call) from None
-        shown = call.target.first.evaluate("e => Array.from(e.options || []).map(o => o.text.trim())")
         raise StepFailure(
-            f"{call.what()} has no option {', '.join(options)}",
-            expected=", ".join(options),
-            actual="options: " + ", ".join(shown),
+            f"could not read the options of {call.what()}: {str(exc).splitlines()[0]}", kind="error"
         ) from None
+    if found is None:
+        raise StepFailure(
+            f"{call.what()} is not a drop-down list (<select>); click its items instead",
+            expected="a drop-down list",
+            actual="another kind of element",
+            kind="locator",
+        )
+    return [(str(label), str(value)) for label, value in found]
+
+
+@step(
+    "select",
+    example="select: {label: Package, option: Fiber 100}",
+    caption=_dialog_caption(lambda a, w: f"Choose {_q(_listed(a['option']))} in {w}"),
+    locator="required",
+    params=(Param("option", (str, int, list), required=True), *DIALOG_PARAMS),
+)
+def select(call: StepCall) -> None:
+    """Choose an option in a drop-down list by its visible text or by its value, whichever it is:
+    ``option: Canada`` and ``option: CA`` both choose ``<option value="CA">Canada</option>``
+    (a visible text wins over another option's value). A list chooses several in a multiple
+    list. The options are read once and the one named is chosen at once; options that a script
+    fills in later are waited for, up to the step timeout. When none matches, the step fails
+    listing the options there are.
+
+    Example: ``- select: {label: Ticket Category, option: Billing}``; ``- select: {label: Country, option: US}``"""
+    option = call.args["option"]
+    wanted = [str(o) for o in option] if isinstance(option, list) else [str(option)]
+    deadline = time.monotonic() + call.timeout_ms / 1000
+    while True:
+        # reading an element that is there is instant; the floor only lets the last look happen
+        options = _options_of(call, max(1000.0, (deadline - time.monotonic()) * 1000))
+        indexes, missing = pick_options(wanted, options)
+        if not missing:
+            break
+        if time.monotonic() >= deadline:
+            close = difflib.get_close_matches(missing[0], [_words(label) for label, _ in options], n=2, cutoff=0.6)
+            raise StepFailure(
+                f"{call.what()} has no option {', '.join(map(repr, missing))}"
+                + (f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""),
+                expected=", ".join(wanted),
+                actual="options: " + describe_options(options),
+            )
+        # a list that a script fills in (options that depend on another choice): look again soon
+        call.page.wait_for_timeout(100)
+
+    def choose(loc: Locator) -> None:
+        loc.select_option(index=indexes, timeout=max(1.0, (deadline - time.monotonic()) * 1000))
+
+    _act(call, choose)
+
+
+@step(
+    "hover",
+    example="hover: {link: Reports}",
+    caption=lambda a, w: f"Point at {w}",
+    locator="required",
+    scalar="locator",
+)
+def hover(call: StepCall) -> None:
+    """Move the mouse over an element, e.g. to open a menu that opens on hover; the next step
+    clicks one of its items.
+
+    Example::
+
+        - hover: {link: Setup}
+        - click: {link: Roles}"""
+    _act(call, lambda loc: loc.hover(timeout=call.timeout_ms))
 
 
 @step(
     "check",
     example="check: {label: Ticket Assignable}",
-    caption=lambda a, w: f"Tick {w}",
+    caption=_dialog_caption(lambda a, w: f"Tick {w}"),
     locator="required",
     scalar="locator",
+    params=DIALOG_PARAMS,
 )
 def check(call: StepCall) -> None:
     """Tick a checkbox or choose a radio button.
@@ -346,9 +484,10 @@ def check(call: StepCall) -> None:
 @step(
     "uncheck",
     example="uncheck: {label: Enabled}",
-    caption=lambda a, w: f"Untick {w}",
+    caption=_dialog_caption(lambda a, w: f"Untick {w}"),
     locator="required",
     scalar="locator",
+    params=DIALOG_PARAMS,
 )
 def uncheck(call: StepCall) -> None:
     """Clear a checkbox.
@@ -360,10 +499,10 @@ def uncheck(call: StepCall) -> None:
 @step(
     "press",
     example="press: Enter",
-    caption=lambda a, w: f"Press {a['key']}" + (f" in {w}" if w != "the page" else ""),
+    caption=_dialog_caption(lambda a, w: f"Press {a['key']}" + (f" in {w}" if w != "the page" else "")),
     locator="optional",
     scalar="key",
-    params=(Param("key", required=True),),
+    params=(Param("key", required=True), *DIALOG_PARAMS),
 )
 def press(call: StepCall) -> None:
     """Press a key (Enter, Tab, Escape, Control+A, ...), in an element or on the page.
@@ -373,7 +512,7 @@ def press(call: StepCall) -> None:
     if call.locator is not None:
         _act(call, lambda loc: loc.press(key, timeout=call.timeout_ms))
     else:
-        call.page.keyboard.press(key)
+        _answering_dialog(call, lambda: call.page.keyboard.press(key))
 
 
 @step(
@@ -595,23 +734,54 @@ def expect_count(call: StepCall) -> Check:
 # -- values and flow -----------------------------------------------------------------------------
 
 
-def _parse_save(step_: Step, value: Any, pos: Pos, label: str) -> None:
-    if not isinstance(value, dict) or not value:
+def _regex(pattern: Any, pos: Pos, what: str) -> None:
+    """A regular expression is checked when the scenario is read, not when the step runs."""
+    if not isinstance(pattern, str) or not pattern:
+        raise ConfigError(f"{what} must be a regular expression (a text), got {pattern!r}", pos)
+    if is_template(pattern):
+        return  # checked once rendered, when the step runs
+    try:
+        re.compile(pattern)
+    except re.error as exc:
         raise ConfigError(
-            f"{label}: save takes NAME: locator pairs", pos, "e.g. save: {account_number: {test_id: account-number}}"
-        )
-    out: dict[str, LocatorSpec] = {}
+            f"{what} is not a valid regular expression: {exc.msg} at position {exc.pos} of {pattern!r}",
+            pos,
+            'in double quotes a backslash is written twice ("(\\\\d+)"); single quotes keep it as it is',
+        ) from None
+
+
+def _parse_save(step_: Step, value: Any, pos: Pos, label: str) -> None:
+    example = "e.g. save: {account_number: {test_id: account-number}} or save: {ticket_id: {url: '/tickets/(\\d+)/'}}"
+    if not isinstance(value, dict) or not value:
+        raise ConfigError(f"{label}: save takes NAME: locator pairs", pos, example)
+    # NAME -> the element to read, or None: the value comes from the page's address (options["url"])
+    out: dict[str, LocatorSpec | None] = {}
     options: dict[str, dict[str, str]] = {}
     for name, raw in value.items():
         item_pos = value.pos_of(name) if isinstance(value, MarkedDict) else pos
         if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             raise ConfigError(f"{label}: {name!r} is not a usable name", item_pos, "use letters, digits and _")
         opts: dict[str, str] = {}
+        if isinstance(raw, dict) and "url" in raw:
+            url_pos = raw.pos_of("url") if isinstance(raw, MarkedDict) else item_pos
+            others = [str(k) for k in raw if k != "url"]
+            if others:
+                raise ConfigError(
+                    f"{label}: {name}: url: reads the page's address, so it takes no {others[0]!r}",
+                    url_pos,
+                    "save: {NAME: {url: REGEX}} keeps the first group of REGEX (or the whole match)",
+                )
+            _regex(raw["url"], url_pos, f"{label}: {name}: url")
+            out[name] = None
+            options[name] = {"url": str(raw["url"])}
+            continue
         if isinstance(raw, dict):
             raw = MarkedDict(raw) if not isinstance(raw, MarkedDict) else raw
             for key in ("pattern", "attribute"):
                 if key in raw:
                     opts[key] = str(raw[key])
+            if "pattern" in raw:
+                _regex(raw["pattern"], raw.pos_of("pattern"), f"{label}: {name}: pattern")
             stripped = MarkedDict({k: v for k, v in raw.items() if k not in ("pattern", "attribute")})
             stripped.pos = getattr(raw, "pos", item_pos)
             stripped.key_pos = getattr(raw, "key_pos", {})
@@ -620,6 +790,44 @@ def _parse_save(step_: Step, value: Any, pos: Pos, label: str) -> None:
         out[name] = parse_locator(raw, item_pos)
         options[name] = opts
     step_.args = {"vars": out, "options": options}
+
+
+def _first_group(match: re.Match[str]) -> str:
+    if match.groups():
+        return match.group(1) or ""
+    return match.group(0)
+
+
+def _compiled(pattern: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:  # a pattern with an expression in it, rendered only now
+        raise StepFailure(f"{pattern!r} is not a valid regular expression: {exc.msg}", kind="error") from None
+
+
+def _saved_from_url(call: StepCall, name: str, pattern: str) -> str:
+    regex = _compiled(pattern)
+    match = regex.search(call.page.url)
+    if match is None:
+        # the address may still be changing (a form that redirects once saved): wait for it
+        try:
+            call.page.wait_for_url(
+                lambda url: regex.search(url) is not None, timeout=call.timeout_ms, wait_until="commit"
+            )
+        except PlaywrightError:
+            raise StepFailure(
+                f"nothing to save as {name}: the address {call.page.url} does not match the pattern {pattern}",
+                expected=f"an address matching {pattern}",
+                actual=call.page.url,
+            ) from None
+        match = regex.search(call.page.url)
+        if match is None:  # it matched a moment ago and moved on since
+            raise StepFailure(
+                f"nothing to save as {name}: the address {call.page.url} no longer matches the pattern {pattern}",
+                expected=f"an address matching {pattern}",
+                actual=call.page.url,
+            )
+    return _first_group(match)
 
 
 @step(
@@ -631,12 +839,19 @@ def _parse_save(step_: Step, value: Any, pos: Pos, label: str) -> None:
 def save(call: StepCall) -> None:
     """Keep values shown on the page under names, for later steps as ``{{ saved.NAME }}``. The value
     is the element's text (or a field's value); ``pattern:`` keeps the first group of a regular
-    expression, ``attribute:`` reads an attribute instead.
+    expression, ``attribute:`` reads an attribute instead. ``url:`` keeps a part of the page's
+    address instead of an element: the first group of the regular expression (or the whole
+    match), e.g. the id in ``/tickets/42/change/``; if the address does not match yet (a form that
+    redirects once saved), it is waited for up to the step timeout.
 
-    Example: ``- save: {account_number: {test_id: account-number, pattern: "(\\\\d+)"}}``"""
+    Example: ``- save: {account_number: {test_id: account-number, pattern: "(\\\\d+)"}}``;
+    ``- save: {ticket_id: {url: "/tickets/(\\\\d+)/"}}``"""
     for name, spec in call.args["vars"].items():
-        loc = call.ctx.locate(spec)
         opts = call.args["options"].get(name, {})
+        if spec is None:
+            call.ctx.saved[name] = _saved_from_url(call, name, str(opts["url"])).strip()
+            continue
+        loc = call.ctx.locate(spec)
         try:
             expect(loc.first).to_be_attached(timeout=call.timeout_ms)
         except AssertionError:
@@ -651,14 +866,14 @@ def save(call: StepCall) -> None:
         else:
             value = _text_of(loc) or ""
         if "pattern" in opts:
-            match = re.search(opts["pattern"], value)
+            match = _compiled(opts["pattern"]).search(value)
             if not match:
                 raise StepFailure(
                     f"{spec.describe()} shows {value!r}, which does not match {opts['pattern']!r}",
                     expected=opts["pattern"],
                     actual=value,
                 )
-            value = match.group(1) if match.groups() else match.group(0)
+            value = _first_group(match)
         call.ctx.saved[name] = value.strip()
 
 

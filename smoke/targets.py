@@ -53,6 +53,7 @@ TARGET_KEYS = {
     "browsers",
     "health",
     "slow",
+    "signing_key",
 }
 
 
@@ -146,6 +147,27 @@ class ReleaseSpec:
 
 
 @dataclass
+class SigningKeySpec:
+    """``signing_key: {path: FILE}`` (relative to the targets file) or ``{path_env: NAME}``."""
+
+    pos: Pos
+    path: str | None = None
+    path_env: str | None = None
+
+    def key_path(self, base_dir: Path) -> str:
+        if self.path_env:
+            value = os.environ.get(self.path_env, "").strip()
+            if not value:
+                raise ConfigError(
+                    f"signing_key: environment variable {self.path_env} is not set",
+                    self.pos,
+                    f"export {self.path_env}=PATH-OF-THE-KEY (`smoke keys new` makes one)",
+                )
+            return value
+        return str(base_dir / str(self.path))
+
+
+@dataclass
 class Target:
     name: str
     admin_url: str
@@ -166,6 +188,7 @@ class Target:
     browsers: list[str] = field(default_factory=list)  # a pool of ws:// run-server endpoints
     health: HealthPolicy = field(default_factory=HealthPolicy)
     slow: SlowPolicy = field(default_factory=SlowPolicy)
+    signing_key: SigningKeySpec | None = None
 
     def env(self) -> EnvView:
         return EnvView(self.env_defaults)
@@ -369,6 +392,20 @@ def _parse_target(name: str, raw: Any, pos: Pos, base_dir: Path) -> Target:
     target.browsers = [str(b) for b in browsers]
     target.health = parse_health(raw.get("health"), where, raw.pos_of("health") if "health" in raw else pos)
     target.slow = parse_slow(raw.get("slow"), where, raw.pos_of("slow") if "slow" in raw else pos)
+    signing = raw.get("signing_key")
+    if signing is not None:
+        if not isinstance(signing, dict) or len(signing) != 1 or not isinstance(next(iter(signing.values())), str):
+            raise ConfigError(
+                f"{where}: signing_key takes path: FILE or path_env: NAME",
+                raw.pos_of("signing_key"),
+                "e.g. signing_key: {path_env: SMOKE_STAGING_KEY}",
+            )
+        ((key, value),) = signing.items()
+        if key not in ("path", "path_env"):
+            raise ConfigError(
+                f"{where}: signing_key: unknown key {key!r}", raw.pos_of("signing_key"), "it takes path: or path_env:"
+            )
+        target.signing_key = SigningKeySpec(raw.pos_of("signing_key"), **{str(key): str(value)})
     return target
 
 

@@ -34,20 +34,31 @@ def merge(run_dirs: tuple[Path, ...], out: Path | None, self_contained: bool) ->
     Example (three CI machines ran --shard 1/3, 2/3, 3/3 and uploaded their run folders):
       smoke report merge shard-1 shard-2 shard-3 --out reports/nightly-merged
     """
+    import time
+
+    from smoke.pack import PackError
+    from smoke.pack.keys import key_for_run
     from smoke.pack.merge import MergeError, merge_runs
+    from smoke.pack.seal import sign_outputs
     from smoke.report.render import render_index, render_report
 
     out = out or run_dirs[0].parent / datetime.now().strftime("merged-%Y%m%d-%H%M%S")
     try:
         run = merge_runs(list(run_dirs), out)
-    except MergeError as exc:
-        click.echo(f"smoke: {exc}", err=True)
+        key = key_for_run(out)
+    except (MergeError, PackError) as exc:
+        click.echo(f"smoke: {getattr(exc, 'message', exc)}", err=True)
         sys.exit(EXIT_USAGE)
-    path = render_report(out)
+    started = time.time()
+    # the merged manifest is signed like any run's, when a signing key is configured
+    path = render_report(out, signing_key=key)
     if self_contained:
-        render_report(out, single_file=True)
+        render_report(out, single_file=True, signing_key=key)
+    sign_outputs(out, key, started)
     with contextlib.suppress(Exception):  # the merged run is written; an index problem must not hide it
         render_index(out.resolve().parent)
     click.echo(f"{run.verdict}: {run.verdict_detail}")
+    if not key:
+        click.echo("unsigned: no SMOKE_SIGNING_KEY")
     click.echo(f"report: {path}")
     sys.exit(run.exit_code if run.exit_code is not None else EXIT_USAGE)

@@ -21,6 +21,8 @@ SUMS = "SHA256SUMS"
 # Report outputs are not evidence: they are derived from it and are hashed through sidecars.
 _NOT_EVIDENCE_NAMES = {MANIFEST, SUMS, "report.html", "report-single.html", "report.pdf", "index.html"}
 _NOT_EVIDENCE_DIRS = {"assets"}
+# What smoke.pack writes beside the manifest: signatures of it, and the sign-off log appended later
+_PACK_NAMES = {"signing-key.pub", "attestation.intoto.jsonl", "signoff.jsonl"}
 
 
 def sha256_file(path: Path) -> str:
@@ -38,6 +40,7 @@ def is_evidence(relative: Path) -> bool:
     return not (
         name in _NOT_EVIDENCE_NAMES
         or name.endswith((".sha256", ".tmp"))
+        or (len(relative.parts) == 1 and (name in _PACK_NAMES or name.endswith(".sig")))
         or (len(relative.parts) == 1 and name.startswith("report") and name.endswith((".html", ".pdf")))
     )
 
@@ -81,9 +84,16 @@ def write_manifest(run_dir: Path) -> Path:
 
 
 def write_sidecar(path: Path) -> Path:
-    """``<file>.sha256`` in ``sha256sum`` format, for report outputs that cannot hold their own hash."""
+    """``<file>.sha256`` in ``sha256sum`` format, for report outputs that cannot hold their own hash.
+
+    Its second line names the manifest the report was rendered from, so the report is bound to the
+    evidence (``sha256sum -c`` in the run folder checks both lines)."""
     sidecar = path.with_name(path.name + ".sha256")
-    _write_atomic(sidecar, f"{sha256_file(path)}  {path.name}\n")
+    text = f"{sha256_file(path)}  {path.name}\n"
+    manifest = path.parent / MANIFEST
+    if manifest.is_file():
+        text += f"{sha256_file(manifest)}  {MANIFEST}\n"
+    _write_atomic(sidecar, text)
     return sidecar
 
 

@@ -106,6 +106,7 @@ def render_report(
     out: Path | None = None,
     secrets: Sequence[str] = (),
     signoff: Mapping[str, Any] | None = None,
+    signing_key: Any = None,
 ) -> Path:
     """Render the HTML evidence report of the run in ``run_dir`` from its ``results.json``.
 
@@ -114,7 +115,8 @@ def render_report(
     every image embedded as a ``data:`` URI, which opens offline. Any of ``secrets`` is replaced with
     a mask wherever it would have appeared. ``signoff`` fills the sign-off section: ``release_from``,
     ``release_to``, ``environment`` and ``signed_off_by`` (a list of ``{name, role, date}``); what is
-    absent is left as lines to fill in. Returns the path of the report.
+    absent is left as lines to fill in. With ``signing_key`` (a ``smoke.pack.keys.SigningKey``) the
+    manifest, its attestation and the report's sidecar are signed. Returns the path of the report.
     """
     run_dir = _run_dir(run_dir)
     run = RunResult.read(run_dir / "results.json")
@@ -126,6 +128,10 @@ def render_report(
                     step.thumbnail = made[step.screenshot]
 
     manifest_path = _write_manifest(run_dir)
+    from smoke.pack.seal import seal, sign_sidecar
+    from smoke.pack.view import pack_view
+
+    seal(run_dir, signing_key)
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
 
     out = Path(out) if out else run_dir / ("report-single.html" if single_file else "report.html")
@@ -146,6 +152,7 @@ def render_report(
         generated=_now(),
         scrub=scrubber.walk,
     )
+    view["pack"] = scrubber.walk(pack_view(run, run_dir))
     view["single_file"] = single_file
     view["css"] = _static(STYLESHEET) if single_file else None
     view["js"] = _static(SCRIPT) if single_file else None
@@ -160,7 +167,7 @@ def render_report(
         assets.mkdir(parents=True, exist_ok=True)
         for name in (STYLESHEET, SCRIPT):
             shutil.copyfile(STATIC / name, assets / name)
-    write_sidecar(out)
+    sign_sidecar(write_sidecar(out), signing_key)
     return out
 
 

@@ -665,4 +665,7 @@ def build_view(
         "visual_new": visual_new,
         "visual_compared": visual_compared,
     }
+    from smoke.aria.report import aria_view
+
+    view["aria"] = aria_view(run, scenario_views, images)
     return scrub(view)

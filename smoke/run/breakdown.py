@@ -1,4 +1,4 @@
-"""``make bench`` part 5: where the time of one serial run of the default suite goes, and what
+"""``make bench`` part 8: where the time of one serial run of the default suite goes, and what
 remote browsers on their own cores give.
 
 One serial ``smoke run`` with the phase timers of :mod:`smoke.run.phases`, while the CPU time of

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -13,45 +12,10 @@ from flask import Flask, g, jsonify, redirect, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from . import VERSION, VERSION_STRING, db, domain
+from . import db, domain
 from .faults import FAULTS, sorted_faults
 from .permissions import AREAS
-
-UNKNOWN_VERSION = "EngageIP (unknown version)"
-
-
-@dataclass
-class SandboxState:
-    db_path: str
-    faults: frozenset[str]
-    today: date
-    clock: Any
-    worker: Any = None
-    look: str = "classic"
-    radius_url: str | None = None  # the external provisioning target (smoke.sandbox.radius), if any
-
-    def make_ctx(self) -> domain.Ctx:
-        return domain.Ctx(db.connect(self.db_path), self.today, self.faults, self.clock)
-
-    @property
-    def version_string(self) -> str:
-        return UNKNOWN_VERSION if "version-missing" in self.faults else VERSION_STRING
-
-    @property
-    def version(self) -> str:
-        return "unknown" if "version-missing" in self.faults else VERSION
-
-
-def state(app: Flask | None = None) -> SandboxState:
-    from flask import current_app
-
-    return (app or current_app).extensions["sandbox"]
-
-
-def get_ctx() -> domain.Ctx:
-    if "ctx" not in g:
-        g.ctx = state().make_ctx()
-    return g.ctx
+from .state import SandboxState, get_ctx
 
 
 def create_app(

@@ -23,7 +23,7 @@ class AccessDenied(Forbidden):
 
 
 def ctx() -> Ctx:
-    from .app import get_ctx
+    from .state import get_ctx
 
     return get_ctx()
 

@@ -1,10 +1,14 @@
-"""`smoke sandbox`: the command-line entry. Importing this module must stay cheap (no Flask)."""
+"""`smoke sandbox` and `smoke faults`: the sandbox's commands, registered by the main CLI.
+
+Importing this module must stay cheap (no Flask, no Playwright).
+"""
 
 from __future__ import annotations
 
 import os
 import sys
 from datetime import date
+from pathlib import Path
 
 import click
 
@@ -115,3 +119,71 @@ def sandbox(
         click.echo(f"Error: cannot listen on {host}:{port}: {exc}", err=True)
         sys.exit(1)
     sys.exit(code)
+
+
+@click.command("faults", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("fault", nargs=-1)
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Run the whole suite for each fault (default: the scenarios covering its checklist items).",
+)
+@click.option("--workers", "-n", default=None, help="Workers for each run (pytest-xdist).")
+@click.option("--no-healthy", is_flag=True, help="Skip the healthy run (when it was just checked).")
+@click.option(
+    "--out",
+    "out_dir",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the runs and the table (default: a temporary one).",
+)
+@click.option(
+    "--scenarios",
+    "scenarios_dir",
+    default="scenarios",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The scenarios folder the suite is read from.",
+)
+def faults(
+    fault: tuple[str, ...], full: bool, workers: str | None, no_healthy: bool, out_dir: Path | None, scenarios_dir: Path
+) -> None:
+    """Run the suite against the sandbox healthy, then with each fault on: what does it catch?
+
+    Prints one line per fault and writes fault-matrix.md (a table: fault -> the scenario that
+    caught it and its first message). Exits 1 when the healthy run fails or a fault is missed: a
+    missed fault is a missing check; exits 2 on an unknown fault name. Sandbox only.
+
+    \b
+    Examples:
+      smoke faults
+      smoke faults card-declines-all provisioning-stuck --out reports/faults
+    """
+    from .faultmatrix import run_matrix
+    from .faults import FAULTS
+
+    unknown = [name for name in fault if name not in FAULTS]
+    if unknown:
+        # checked before any run starts: a typo must not cost a healthy run first
+        click.echo(f"smoke: unknown fault {unknown[0]!r}; `smoke sandbox --list-faults` lists them", err=True)
+        sys.exit(2)
+    from smoke.yamlfile import ConfigError
+
+    try:
+        rows, table = run_matrix(
+            list(fault) or None,
+            full=full,
+            with_healthy=not no_healthy,
+            workers=workers,
+            scenarios_dir=scenarios_dir,
+            out_dir=out_dir,
+            say=click.echo,
+        )
+    except ConfigError as exc:
+        click.echo(f"smoke: {exc.line()}", err=True)
+        sys.exit(2)
+    click.echo(f"table: {table}")
+    missed = [r.fault for r in rows if not r.caught]
+    if missed:
+        click.echo("smoke: not caught: " + ", ".join(missed), err=True)
+        sys.exit(1)

@@ -151,7 +151,8 @@ def serve(
 ) -> int:
     from waitress.server import create_server
 
-    from .app import create_app, state
+    from .app import create_app
+    from .state import state
 
     out = out or sys.stdout
     path, temporary = prepare_database(db_path, keep, today)

@@ -208,7 +208,8 @@ def test_manifest_hashes_match_the_files(synthetic_run: Path) -> None:
     shown = re.search(r'id="manifest-sha256">([0-9a-f]{64})<', report.read_text(encoding="utf-8"))
     assert shown and shown.group(1) == hashlib.sha256((synthetic_run / "manifest.json").read_bytes()).hexdigest()
     sidecar = (synthetic_run / "report.html.sha256").read_text().split()
-    assert sidecar == [hashlib.sha256(report.read_bytes()).hexdigest(), "report.html"]
+    manifest_sha = hashlib.sha256((synthetic_run / "manifest.json").read_bytes()).hexdigest()
+    assert sidecar == [hashlib.sha256(report.read_bytes()).hexdigest(), "report.html", manifest_sha, "manifest.json"]
     assert verify_manifest(synthetic_run) == []
     # rendering again changes no evidence and so not the manifest
     before = (synthetic_run / "manifest.json").read_bytes()

@@ -23,7 +23,7 @@ class Provisioned:
 
 def radius_for(app: Any) -> tuple[Store, RadiusClient]:
     """A RADIUS stand-in in this process, down when the sandbox app has the radius-down fault."""
-    from smoke.sandbox.app import state
+    from smoke.sandbox.state import state
 
     store = Store()
     radius_app = create_radius_app(down="radius-down" in state(app).faults, store=store)
@@ -34,7 +34,7 @@ def radius_for(app: Any) -> tuple[Store, RadiusClient]:
 def provision(app: Any, username: str, *, then: str | None = None, account: str = "10014") -> Provisioned:
     """Add DSL Basic with a RADIUS user name to an account, work the queue against a RADIUS
     stand-in, and optionally change the user-package's status afterwards (``then``)."""
-    from smoke.sandbox.app import state
+    from smoke.sandbox.state import state
 
     store, client = radius_for(app)
     c = state(app).make_ctx()

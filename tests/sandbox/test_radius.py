@@ -98,7 +98,7 @@ def test_worker_creates_changes_suspends_and_deletes(make_app: Any) -> None:
 
 
 def test_status_changes_queue_the_right_requests(make_app: Any) -> None:
-    from smoke.sandbox.app import state
+    from smoke.sandbox.state import state
     from tests.sandbox.radius_helpers import radius_for
 
     app = make_app()
@@ -125,7 +125,7 @@ def test_status_changes_queue_the_right_requests(make_app: Any) -> None:
 
 
 def test_a_failed_request_is_failed_in_the_queue_and_the_event_log_and_can_be_retried(make_app: Any) -> None:
-    from smoke.sandbox.app import state
+    from smoke.sandbox.state import state
 
     app = make_app()
     c = state(app).make_ctx()

@@ -61,7 +61,7 @@ def sym_event_log(app: Any) -> bool:
 
 
 def sym_provisioning(app: Any) -> bool:
-    from smoke.sandbox.app import state
+    from smoke.sandbox.state import state
 
     c = admin(app)
     page = html(c.get("/AdminPortal/Overview/10014/Packages/Add"))

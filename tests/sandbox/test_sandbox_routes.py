@@ -164,7 +164,7 @@ def test_add_package_queues_provisioning(admin: Any, app: Any) -> None:
     queue = html(admin.get("/AdminPortal/Provisioning?status=Queued"))
     assert "mlee100" in queue and "Fiber 100" in queue
     from smoke.sandbox import domain
-    from smoke.sandbox.app import state
+    from smoke.sandbox.state import state
 
     c = state(app).make_ctx()
     domain.process_provisioning_queue(c, min_age=0)

@@ -27,7 +27,7 @@ def test_the_default_suite_passes_on_a_healthy_sandbox_with_two_workers(tmp_path
 
 
 def test_the_fault_matrix_catches_faults_in_the_scenario_a_person_expects(tmp_path: Path) -> None:
-    from smoke.faultmatrix import run_matrix
+    from smoke.sandbox.faultmatrix import run_matrix
     from tests.conftest import ROOT
 
     faults = ["card-declines-all", "contact-save-ignored", "role-readonly-gained-setup", "page-extension-missing"]

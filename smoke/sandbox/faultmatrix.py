@@ -5,8 +5,8 @@ fault switched on, and writes a table: fault -> scenarios that failed, with thei
 fault counts as caught when a scenario covering one of the fault's checklist items fails, i.e. the
 scenario a person would expect, not an accident elsewhere.
 
-This pairs the suite with the bundled sandbox, so it reads the sandbox's fault registry; the engine
-(plugin, runner, steps, evidence, report) never does.
+It belongs to the sandbox (it reads the sandbox's fault registry) and drives the tester only from
+outside, through ``python -m smoke run``; the engine never imports it.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from .faults import ENV_VAR, FAULTS
 
 
 @dataclass
@@ -80,14 +82,15 @@ def run_matrix(
     out_dir: Path | None = None,
     say: Any = print,
 ) -> tuple[list[FaultRow], Path]:
+    """Raises smoke.yamlfile.ConfigError when the scenarios folder or a scenario in it is bad."""
     from smoke.project import load_project, load_scenarios
-    from smoke.sandbox.faults import ENV_VAR, FAULTS
 
     project = load_project(scenarios_dir)
     scenarios, errors = load_scenarios(project)
     if errors:
-        raise SystemExit(errors[0].line())
+        raise errors[0]
     out_dir = out_dir or Path(tempfile.mkdtemp(prefix="smoke-faults-"))
+    out_dir.mkdir(parents=True, exist_ok=True)  # the table is written even when no run made the folder
     names = faults or list(FAULTS)
     unknown = [n for n in names if n not in FAULTS]
     if unknown:

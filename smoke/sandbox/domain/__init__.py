@@ -1,0 +1,202 @@
+"""Business logic over the SQLite database: accounts, charges, invoices, payments, tickets, ...
+
+Every function takes a :class:`Ctx` (connection, sandbox "today", active faults, clock, acting user).
+Money is integer cents. The balance is derived from transactions and never stored.
+
+One module per area (accounts, contacts, catalog, ledger, billing, payments, ...); this package
+re-exports their public names, so callers write ``domain.take_payment(ctx, ...)``.
+"""
+
+from __future__ import annotations
+
+from .account_edits import set_account_status, update_account
+from .accounts import (
+    ACCOUNT_STATUSES,
+    ACCOUNT_TYPES,
+    account_by_id,
+    account_by_number,
+    create_account,
+    next_account_number,
+    search_accounts,
+)
+from .billing import bill_account, post_period, run_bill_run
+from .catalog import active_discount, charge_lines, package_by_id, packages
+from .contacts import (
+    CONTACT_POINT_TYPES,
+    CONTACT_TYPES,
+    PASSWORD_METHOD,
+    check_password,
+    contacts_for,
+    delete_contact,
+    hash_password,
+    portal_authenticate,
+    primary_contact,
+    save_contact,
+)
+from .context import Ctx, DomainError, FaultError, make_clock
+from .extensions import fire_event, late_fee, page_extensions_for, run_custom_code
+from .imports import IMPORT_KINDS, import_csv
+from .ledger import (
+    INVOICE_DUE_DAYS,
+    add_manual_transaction,
+    allocate_payments,
+    balance,
+    close_invoice,
+    invoice_detail,
+    invoices_for,
+    last_invoice,
+    next_bill_date,
+    open_invoice_id,
+    overdue_amount,
+    post_transaction,
+    transactions_for,
+)
+from .logs import audit, log_event
+from .onboarding import signup
+from .payments import (
+    PAYMENT_TYPES,
+    TEST_ACH_DECLINE_ACCOUNT,
+    TEST_ACH_ROUTING,
+    TEST_CARD_APPROVE,
+    TEST_CARD_DECLINE,
+    card_brand,
+    card_processors,
+    luhn_ok,
+    payment,
+    payment_methods_for,
+    payments_for,
+    take_payment,
+    validate_card,
+)
+from .provisioning import (
+    PROVISIONING_VERBS,
+    process_provisioning_queue,
+    provisioning_profile,
+    queue_provisioning,
+    send_provisioning,
+)
+from .summaries import account_summary, statistics
+from .ticketing import (
+    TICKET_PRIORITIES,
+    TICKET_STATUSES,
+    TICKET_TYPES,
+    WORKORDER_STATUSES,
+    WORKORDER_TYPES,
+    assignable_users,
+    create_ticket,
+    create_workorder,
+    ticket,
+    tickets,
+    update_ticket,
+    update_workorder,
+    workorders,
+)
+from .usage import add_usage, usage_report
+from .userpackages import (
+    USER_PACKAGE_STATUS_TYPES,
+    add_package,
+    recurring_charges,
+    set_user_package_status,
+    user_packages,
+)
+from .values import add_months, money, parse_date, parse_money, pct_of
+
+__all__ = [
+    "ACCOUNT_STATUSES",
+    "ACCOUNT_TYPES",
+    "CONTACT_POINT_TYPES",
+    "CONTACT_TYPES",
+    "IMPORT_KINDS",
+    "INVOICE_DUE_DAYS",
+    "PASSWORD_METHOD",
+    "PAYMENT_TYPES",
+    "PROVISIONING_VERBS",
+    "TEST_ACH_DECLINE_ACCOUNT",
+    "TEST_ACH_ROUTING",
+    "TEST_CARD_APPROVE",
+    "TEST_CARD_DECLINE",
+    "TICKET_PRIORITIES",
+    "TICKET_STATUSES",
+    "TICKET_TYPES",
+    "USER_PACKAGE_STATUS_TYPES",
+    "WORKORDER_STATUSES",
+    "WORKORDER_TYPES",
+    "Ctx",
+    "DomainError",
+    "FaultError",
+    "account_by_id",
+    "account_by_number",
+    "account_summary",
+    "active_discount",
+    "add_manual_transaction",
+    "add_months",
+    "add_package",
+    "add_usage",
+    "allocate_payments",
+    "assignable_users",
+    "audit",
+    "balance",
+    "bill_account",
+    "card_brand",
+    "card_processors",
+    "charge_lines",
+    "check_password",
+    "close_invoice",
+    "contacts_for",
+    "create_account",
+    "create_ticket",
+    "create_workorder",
+    "delete_contact",
+    "fire_event",
+    "hash_password",
+    "import_csv",
+    "invoice_detail",
+    "invoices_for",
+    "last_invoice",
+    "late_fee",
+    "log_event",
+    "luhn_ok",
+    "make_clock",
+    "money",
+    "next_account_number",
+    "next_bill_date",
+    "open_invoice_id",
+    "overdue_amount",
+    "package_by_id",
+    "packages",
+    "page_extensions_for",
+    "parse_date",
+    "parse_money",
+    "payment",
+    "payment_methods_for",
+    "payments_for",
+    "pct_of",
+    "portal_authenticate",
+    "post_period",
+    "post_transaction",
+    "primary_contact",
+    "process_provisioning_queue",
+    "provisioning_profile",
+    "queue_provisioning",
+    "recurring_charges",
+    "run_bill_run",
+    "run_custom_code",
+    "save_contact",
+    "search_accounts",
+    "send_provisioning",
+    "set_account_status",
+    "set_user_package_status",
+    "signup",
+    "statistics",
+    "take_payment",
+    "ticket",
+    "tickets",
+    "transactions_for",
+    "update_account",
+    "update_ticket",
+    "update_workorder",
+    "usage_report",
+    "user_packages",
+    "validate_card",
+    "workorders",
+]
