@@ -170,3 +170,15 @@ def test_smoke_report_run_still_renders_a_run(whole: Path, tmp_path: Path) -> No
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"report: {run / 'report.html'}")
     assert "merge" in run_smoke("report", "--help").stdout
+
+
+def test_a_signed_merge_is_what_smoke_verify_accepts(whole: Path, tmp_path: Path) -> None:
+    key = tmp_path / "keys" / "signing-key"
+    assert run_smoke("keys", "new", "--out", str(key)).returncode == 0
+    shards = make_shards(whole, tmp_path)
+    env = {"SMOKE_SIGNING_KEY": str(key)}
+    done = run_smoke("report", "merge", *map(str, shards), "--out", str(tmp_path / "merged"), env=env)
+    assert done.returncode == 0, done.stderr
+    assert "unsigned" not in done.stdout
+    verified = run_smoke("verify", str(tmp_path / "merged"), env=env)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
