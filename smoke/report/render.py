@@ -13,6 +13,7 @@ from typing import Any
 import jinja2
 
 from smoke.report import index as index_data
+from smoke.report.frames import plan_all
 from smoke.report.images import ensure_thumbnails
 from smoke.report.manifest import MANIFEST, sha256_file, write_sidecar
 from smoke.report.manifest import write_manifest as _write_manifest
@@ -130,11 +131,13 @@ def render_report(
 
     out = Path(out) if out else run_dir / ("report-single.html" if single_file else "report.html")
     images = Images(run_dir, out.parent, embed=single_file)
-    images.prefetch(
-        step.screenshot or ""
-        for scenario in run.scenarios
-        for step in [*scenario.steps, *(s for a in scenario.attempts for s in a.steps)]
-    )
+    if single_file:
+        # every step's screenshot stored once: full frames and the regions that changed (frames.py)
+        lists = [scenario.steps for scenario in run.scenarios] + [a.steps for s in run.scenarios for a in s.attempts]
+        images.frames = plan_all(
+            run_dir,
+            [[(st.screenshot, st.url) for st in steps if images.exists(st.screenshot)] for steps in lists],  # type: ignore[misc]
+        )
     scrubber = Scrubber(secrets)
     view = build_view(
         run,
