@@ -25,8 +25,8 @@ from pathlib import Path
 
 from PIL import Image, ImageChops
 
-MAX_WIDTH = 1000
-QUALITY = 55
+MAX_WIDTH = 960
+QUALITY = 50
 # above this share of the frame a region costs nearly as much as a new frame, and reads worse
 MAX_REGION = 0.35
 PAD = 2  # pixels around a region, so that resampling leaves no seam at its edge

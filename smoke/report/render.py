@@ -107,6 +107,7 @@ def render_report(
     out: Path | None = None,
     secrets: Sequence[str] = (),
     signoff: Mapping[str, Any] | None = None,
+    short: bool = False,
 ) -> Path:
     """Render the HTML evidence report of the run in ``run_dir`` from its ``results.json``.
 
@@ -115,7 +116,9 @@ def render_report(
     every image embedded as a ``data:`` URI, which opens offline. Any of ``secrets`` is replaced with
     a mask wherever it would have appeared. ``signoff`` fills the sign-off section: ``release_from``,
     ``release_to``, ``environment`` and ``signed_off_by`` (a list of ``{name, role, date}``); what is
-    absent is left as lines to fill in. Returns the path of the report.
+    absent is left as lines to fill in. ``short`` writes ``report-short.html`` instead: summary,
+    failures, page health, checklist, one picture per scenario and the sign-off, the page that
+    ``smoke report --pdf`` prints as ``report-short.pdf``. Returns the path of the report.
     """
     run_dir = _run_dir(run_dir)
     run = RunResult.read(run_dir / "results.json")
@@ -129,7 +132,8 @@ def render_report(
     manifest_path = _write_manifest(run_dir)
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
 
-    out = Path(out) if out else run_dir / ("report-single.html" if single_file else "report.html")
+    default = "report-short.html" if short else "report-single.html" if single_file else "report.html"
+    out = Path(out) if out else run_dir / default
     images = Images(run_dir, out.parent, embed=single_file)
     if single_file:
         # every step's screenshot stored once: full frames and the regions that changed (frames.py)
@@ -156,7 +160,7 @@ def render_report(
     view["manifest_name"] = MANIFEST
     view["report_name"] = out.name
 
-    html = environment().get_template("report.html.j2").render(view)
+    html = environment().get_template("short.html.j2" if short else "report.html.j2").render(view)
     _write_text(out, scrubber.document(html))
     if not single_file:
         assets = out.parent / ASSETS

@@ -490,6 +490,16 @@ def _verdict(run: RunResult, checklist: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _picture(steps: list[dict[str, Any]], failed_step: str | None) -> dict[str, Any] | None:
+    """The one screenshot the short PDF shows for a scenario: where it failed, or how it ended."""
+    shown = [st for st in steps if st["full_src"]]
+    failed = [st for st in shown if st["is_failure"] or (failed_step is not None and st["index"] == failed_step)]
+    if not (failed or shown):
+        return None
+    pick = (failed or shown)[0] if failed else shown[-1]
+    return {"src": pick["full_src"], "index": pick["index"], "caption": pick["caption"], "failed": bool(failed)}
+
+
 def _step_anchor(view: Mapping[str, Any] | None, index: str | None) -> str | None:
     if view is None or index is None:
         return None
@@ -612,6 +622,7 @@ def build_view(
                 "shots": sum(1 for s in steps if s["has_shot"]),
                 "missing_shots": sum(1 for s in steps if not s["has_shot"] and not s["container"]),
                 "open": scenario.status in FAILING or scenario.status == "flaky",
+                "picture": _picture(steps, scenario.failed_step),
                 "not_checked": sum(1 for s in scenario.steps if s.status == "not checked"),
                 "health_fail": sum(e.count for e in scenario.health if e.action == "fail"),
                 "health_warn": sum(e.count for e in scenario.health if e.action != "fail"),
