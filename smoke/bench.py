@@ -11,6 +11,8 @@
 8. Where the time goes in one serial run of the default suite (phase timers and CPU per process),
    and 2 workers with local browsers against 2 workers over 2 run-servers pinned to their own cores
    (smoke.run.breakdown).
+9. The self-contained report of the default suite (after the suite runs, or of --run): MB, MB per step,
+   render time (goal: <= 10 MB).
 
 Figures are printed, never asserted: a busy machine makes timings noisy.
 """
@@ -175,6 +177,29 @@ def bench_report(steps: int = 1000) -> dict[str, Any]:
         "render_single_file_s": round(single_s, 3),
         "report_html_bytes": html.stat().st_size,
         "single_file_bytes": single.stat().st_size,
+        "single_file_mb_per_step": round(single.stat().st_size / 1e6 / steps, 4),
+    }
+
+
+def bench_single_file(run_dir: Path) -> dict[str, Any]:
+    """The self-contained report of a real run (the default suite's): size, size per step, render time."""
+    from smoke.report.render import render_report
+    from smoke.results import RunResult
+
+    run = RunResult.read(run_dir / "results.json")
+    steps = sum(len(s.steps) + sum(len(a.steps) for a in s.attempts) for s in run.scenarios)
+    t0 = time.perf_counter()
+    out = Path(tempfile.mkdtemp(prefix="smoke-bench-single-")) / "report-single.html"
+    single = render_report(run_dir, single_file=True, out=out)
+    elapsed = time.perf_counter() - t0
+    size = single.stat().st_size
+    return {
+        "run": run.id,
+        "steps": steps,
+        "single_file_mb": round(size / 1e6, 2),
+        "mb_per_step": round(size / 1e6 / max(1, steps), 4),
+        "render_s": round(elapsed, 1),
+        "goal": "<= 10 MB",
     }
 
 
@@ -198,6 +223,7 @@ def bench_suite() -> dict[str, Any]:
     parallel_s, parallel = _suite(["--workers", "2"], work / "parallel")
     no_reuse_s, no_reuse = _suite(["--pytest-arg=--smoke-no-login-reuse"], work / "no-reuse")
     return {
+        "single_file": bench_single_file(work / "serial" / "latest") if (work / "serial" / "latest").exists() else None,
         "serial_s": round(serial_s, 1),
         "workers2_s": round(parallel_s, 1),
         "speedup": round(serial_s / parallel_s, 2) if parallel_s else None,
@@ -216,9 +242,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--only",
-        choices=["overhead", "report", "suite", "instant", "thirdparty", "aria", "breakdown"],
+        choices=["overhead", "report", "suite", "single-file", "instant", "thirdparty", "aria", "breakdown"],
         action="append",
-        help="run only these benchmarks",
+        help="run only these benchmarks (single-file: the self-contained report of --run)",
+    )
+    parser.add_argument(
+        "--run", type=Path, default=Path("reports/latest"), help="the run folder for --only single-file"
     )
     parser.add_argument("--reps", type=int, default=5, help="repetitions of the overhead benchmark (default 5)")
     parser.add_argument("--out", type=Path, default=Path("reports/bench.json"))
@@ -239,6 +268,13 @@ def main(argv: list[str] | None = None) -> int:
         figures["report"] = r = bench_report()
         print(
             f"3. report of {r['steps']} steps: {r['render_s']}s ({r['report_html_bytes'] / 1e6:.1f} MB), single file {r['render_single_file_s']}s ({r['single_file_bytes'] / 1e6:.1f} MB)"
+        )
+    if "single-file" in chosen:
+        figures["single_file"] = bench_single_file(args.run)
+    single = figures.get("single_file") or (figures.get("suite") or {}).get("single_file")
+    if single:
+        print(
+            f"9. single file of the default suite ({single['steps']} steps): {single['single_file_mb']} MB (goal {single['goal']}), {single['mb_per_step'] * 1000:.1f} KB per step, rendered in {single['render_s']}s"
         )
     if "suite" in chosen:
         s = figures["suite"]

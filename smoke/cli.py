@@ -575,10 +575,17 @@ def report() -> None:
 @click.argument("run_ref", default="latest")
 @click.option("--report-dir", default="reports", show_default=True, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--single-file", is_flag=True, help="Write one self-contained HTML file with every image embedded.")
-@click.option("--pdf", is_flag=True, help="Also print the report to PDF with Chromium.")
+@click.option("--pdf", is_flag=True, help="Also print report.pdf (every step) and report-short.pdf (for the sign-off).")
+@click.option("--short-pdf", is_flag=True, help="Also print report-short.pdf only (summary, checklist, sign-off).")
 @click.option("--signed-off-by", multiple=True, help="NAME:ROLE for the sign-off table (repeatable).")
-def report_render(run_ref: str, report_dir: Path, single_file: bool, pdf: bool, signed_off_by: tuple[str, ...]) -> None:
+def report_render(
+    run_ref: str, report_dir: Path, single_file: bool, pdf: bool, short_pdf: bool, signed_off_by: tuple[str, ...]
+) -> None:
     """Render the report of a run again (RUN is a run id, a run folder, or 'latest'); the default.
+
+    --pdf prints two PDFs with Chromium: report.pdf, every step with its screenshot, and
+    report-short.pdf for the sign-off (summary, failures, page health, checklist, one picture per
+    scenario, the sign-off page; a few MB). --short-pdf prints only the short one.
 
     \b
     Examples:
@@ -603,12 +610,11 @@ def report_render(run_ref: str, report_dir: Path, single_file: bool, pdf: bool, 
     signoff = signoff_from(signed_off_by)
     path = render_report(run_dir.resolve(), single_file=single_file, signoff=signoff, signing_key=key)
     click.echo(f"report: {path}" + ("" if key else " (unsigned: no SMOKE_SIGNING_KEY)"))
-    if pdf:
-        from smoke.browser import chromium_launch_kwargs
-        from smoke.report.pdf import write_pdf
+    if pdf or short_pdf:
+        from smoke.report.pdf import print_pdfs
 
-        out = write_pdf(path, path.with_suffix(".pdf"), chromium_launch_kwargs())
-        click.echo(f"pdf: {out}")
+        for out in print_pdfs(run_dir.resolve(), full=pdf, signoff=signoff, html=None if single_file else path):
+            click.echo(f"pdf: {out}")
     sign_outputs(run_dir, key, started)  # every report output this command wrote (PDFs too)
 
 

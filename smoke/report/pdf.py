@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -74,3 +75,32 @@ def _print(html: Path, out: Path, launch_kwargs: dict[str, Any]) -> None:
             )
         finally:
             browser.close()
+
+
+def print_pdfs(
+    run_dir: Path,
+    *,
+    full: bool = True,
+    short: bool = True,
+    signoff: Mapping[str, Any] | None = None,
+    secrets: Sequence[str] = (),
+    html: Path | None = None,
+) -> list[Path]:
+    """``report.pdf`` (every step; printed from ``html``, or a report.html rendered for it) and
+    ``report-short.pdf`` (the sign-off summary) of the run in ``run_dir``; returns their paths.
+
+    Both are printed from the folder form of the report: its screenshots are the JPEG files, which
+    Chromium puts in a PDF as they are (the single file's WebP frames would be stored uncompressed).
+    """
+    from smoke.browser import chromium_launch_kwargs
+    from smoke.report.render import render_report
+
+    launch = chromium_launch_kwargs()
+    written = []
+    if full:
+        source = html or render_report(run_dir, secrets=secrets, signoff=signoff)
+        written.append(write_pdf(source, run_dir / "report.pdf", launch))
+    if short:
+        source = render_report(run_dir, secrets=secrets, signoff=signoff, short=True)
+        written.append(write_pdf(source, run_dir / "report-short.pdf", launch))
+    return written

@@ -13,6 +13,7 @@ from typing import Any
 import jinja2
 
 from smoke.report import index as index_data
+from smoke.report.frames import plan_all
 from smoke.report.images import ensure_thumbnails
 from smoke.report.manifest import MANIFEST, sha256_file, write_sidecar
 from smoke.report.manifest import write_manifest as _write_manifest
@@ -107,6 +108,7 @@ def render_report(
     secrets: Sequence[str] = (),
     signoff: Mapping[str, Any] | None = None,
     signing_key: Any = None,
+    short: bool = False,
 ) -> Path:
     """Render the HTML evidence report of the run in ``run_dir`` from its ``results.json``.
 
@@ -116,7 +118,9 @@ def render_report(
     a mask wherever it would have appeared. ``signoff`` fills the sign-off section: ``release_from``,
     ``release_to``, ``environment`` and ``signed_off_by`` (a list of ``{name, role, date}``); what is
     absent is left as lines to fill in. With ``signing_key`` (a ``smoke.pack.keys.SigningKey``) the
-    manifest, its attestation and the report's sidecar are signed. Returns the path of the report.
+    manifest, its attestation and the report's sidecar are signed. ``short`` writes ``report-short.html`` instead: summary,
+    failures, page health, checklist, one picture per scenario and the sign-off, the page that
+    ``smoke report --pdf`` prints as ``report-short.pdf``. Returns the path of the report.
     """
     run_dir = _run_dir(run_dir)
     run = RunResult.read(run_dir / "results.json")
@@ -134,13 +138,16 @@ def render_report(
     seal(run_dir, signing_key)
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
 
-    out = Path(out) if out else run_dir / ("report-single.html" if single_file else "report.html")
+    default = "report-short.html" if short else "report-single.html" if single_file else "report.html"
+    out = Path(out) if out else run_dir / default
     images = Images(run_dir, out.parent, embed=single_file)
-    images.prefetch(
-        step.screenshot or ""
-        for scenario in run.scenarios
-        for step in [*scenario.steps, *(s for a in scenario.attempts for s in a.steps)]
-    )
+    if single_file:
+        # every step's screenshot stored once: full frames and the regions that changed (frames.py)
+        lists = [scenario.steps for scenario in run.scenarios] + [a.steps for s in run.scenarios for a in s.attempts]
+        images.frames = plan_all(
+            run_dir,
+            [[(st.screenshot, st.url) for st in steps if images.exists(st.screenshot)] for steps in lists],  # type: ignore[misc]
+        )
     scrubber = Scrubber(secrets)
     view = build_view(
         run,
@@ -160,7 +167,7 @@ def render_report(
     view["manifest_name"] = MANIFEST
     view["report_name"] = out.name
 
-    html = environment().get_template("report.html.j2").render(view)
+    html = environment().get_template("short.html.j2" if short else "report.html.j2").render(view)
     _write_text(out, scrubber.document(html))
     if not single_file:
         assets = out.parent / ASSETS

@@ -11,8 +11,19 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from smoke.report.frames import Frame
 from smoke.report.images import compact_data_uri, data_uri, image_size
-from smoke.results import DataTable, RunResult, ScenarioResult, StepError, StepResult, VisualCheck, decide
+from smoke.results import (
+    DataTable,
+    HealthEvent,
+    RunResult,
+    ScenarioResult,
+    SlowStep,
+    StepError,
+    StepResult,
+    VisualCheck,
+    decide,
+)
 
 FAILING = frozenset({"failed", "error"})
 PASSING = frozenset({"passed", "flaky"})
@@ -28,6 +39,12 @@ STATUS_LABELS = {
     "interrupted": "Interrupted",
     "not checked": "Not checked",
     "incomplete": "Incomplete",
+}
+HEALTH_KINDS = {
+    "page_error": "Uncaught error",
+    "server_error": "Server error (5xx)",
+    "console_error": "Console error",
+    "failed_request": "Failed request",
 }
 MASK = "••••"
 CONTAINER_KINDS = frozenset({"for_each"})
@@ -97,6 +114,8 @@ class Images:
         prefix = os.path.relpath(run_dir, out_dir)
         self.prefix = "" if prefix == "." else Path(prefix).as_posix() + "/"
         self._uris: dict[str, str] = {}
+        # the single file's step screenshots, stored once (smoke.report.frames); empty otherwise
+        self.frames: dict[str, Frame] = {}
 
     def prefetch(self, rels: Iterable[str]) -> None:
         """Encode the embedded screenshots on every core at once, before the template asks."""
@@ -234,10 +253,14 @@ def _visual(record: VisualCheck | None, anchor: str, images: Images) -> dict[str
 
 def _steps(steps: Sequence[StepResult], prefix: str, images: Images, failed_step: str | None) -> list[dict]:
     out: list[dict[str, Any]] = []
+    keys: dict[str, dict[str, Any]] = {}  # the step whose own screenshot is a frame, by its screenshot
     for number, step in enumerate(steps, start=1):
         anchor = f"{prefix}-st{number}"
         shot = step.screenshot
+        frame = images.frames.get(shot or "")
         thumb = step.thumbnail if images.exists(step.thumbnail) else (shot if images.exists(shot) else None)
+        if frame is not None:
+            thumb = None  # the single file carries no thumbnails: the frame is the only copy
         size = images.size(thumb) if thumb else None
         thumb_w, thumb_h = (160, round(160 * size[1] / size[0])) if size and size[0] else (160, 100)
         out.append(
@@ -263,14 +286,32 @@ def _steps(steps: Sequence[StepResult], prefix: str, images: Images, failed_step
                 "thumb_src": images.src(thumb),
                 "thumb_w": thumb_w,
                 "thumb_h": thumb_h,
-                "full_src": images.src(shot),
+                "full_src": (frame.src if frame.is_key else None) if frame else images.src(shot),
                 "full_href": images.href(shot) if images.exists(shot) else None,
+                "has_shot": frame is not None or images.exists(shot),
+                "frame": None,
+                "states": [],  # steps shown as this step's frame (single file), in its lightbox
                 "prev": None,
                 "next": None,
                 "visual": _visual(step.visual, anchor, images),
+                "permalink": anchor,
             }
         )
-    with_images = [s for s in out if s["full_src"]]
+        view = out[-1]
+        if frame is not None:
+            view["frame"] = {
+                "key": frame.is_key,
+                "width": frame.width,
+                "height": frame.height,
+                "patches": [vars(p) for p in frame.patches],
+            }
+            if frame.is_key:
+                keys[frame.key] = view
+            elif frame.key in keys:
+                keys[frame.key]["states"].append(view)
+            else:  # its frame belongs to no step of this list: show nothing rather than a wrong picture
+                view["frame"], view["has_shot"] = None, False
+    with_images = [s for s in out if s["has_shot"] and (s["full_src"] or s["frame"])]
     for before, after in itertools.pairwise(with_images):
         before["next"] = after["lightbox"]
         after["prev"] = before["lightbox"]
@@ -449,6 +490,74 @@ def _verdict(run: RunResult, checklist: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _picture(steps: list[dict[str, Any]], failed_step: str | None) -> dict[str, Any] | None:
+    """The one screenshot the short PDF shows for a scenario: where it failed, or how it ended."""
+    shown = [st for st in steps if st["full_src"]]
+    failed = [st for st in shown if st["is_failure"] or (failed_step is not None and st["index"] == failed_step)]
+    if not (failed or shown):
+        return None
+    pick = (failed or shown)[0] if failed else shown[-1]
+    return {"src": pick["full_src"], "index": pick["index"], "caption": pick["caption"], "failed": bool(failed)}
+
+
+def _step_anchor(view: Mapping[str, Any] | None, index: str | None) -> str | None:
+    if view is None or index is None:
+        return None
+    return next((st["anchor"] for st in view["steps"] if st["index"] == index), view["anchor"])
+
+
+def _health(run: RunResult, scenario_views: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every page health event of the run, failures first; one row per event (they come deduplicated)."""
+    rows = []
+    for view, scenario in zip(scenario_views, run.scenarios, strict=True):
+        captions = {st["index"]: st["caption"] for st in view["steps"]}
+        event: HealthEvent
+        for event in scenario.health:
+            rows.append(
+                {
+                    "scenario": view["name"],
+                    "scenario_anchor": view["anchor"],
+                    "page": event.page,
+                    "step": event.step,
+                    "step_anchor": _step_anchor(view, event.step),
+                    "caption": event.caption or captions.get(event.step or "", ""),
+                    "kind": event.kind,
+                    "kind_label": HEALTH_KINDS.get(event.kind, event.kind.replace("_", " ")),
+                    "message": event.message,
+                    "count": event.count,
+                    "fails": event.action == "fail",
+                }
+            )
+    rows.sort(key=lambda r: not r["fails"])  # stable: within each group, in the order of the run
+    return rows
+
+
+def _slower(slow: Sequence[SlowStep], anchors: _Anchors, scenario_views: list[dict[str, Any]]) -> list[dict]:
+    by_anchor = {v["anchor"]: v for v in scenario_views}
+    rows = []
+    for item in slow:
+        anchor = anchors.by_key.get(item.scenario) or anchors.by_key.get(item.file)
+        view = by_anchor.get(anchor or "")
+        rows.append(
+            {
+                "scenario": item.scenario,
+                "scenario_anchor": anchor,
+                "step": item.step,
+                "step_anchor": _step_anchor(view, item.step),
+                "caption": item.caption,
+                "url": item.url,
+                "before": fmt_duration(item.before_s),
+                "now": fmt_duration(item.now_s),
+                "factor": f"{item.now_s / item.before_s:.1f}x" if item.before_s > 0 else "",
+                "runs": item.runs,
+                "fails": item.action == "fail",
+                "timed_out": item.timed_out,
+            }
+        )
+    rows.sort(key=lambda r: not r["fails"])
+    return rows
+
+
 def build_view(
     run: RunResult,
     run_dir: Path,
@@ -510,8 +619,13 @@ def build_view(
                 "video_name": Path(scenario.video).name if scenario.video else None,
                 "worker": scenario.worker,
                 "attempts": attempts,
-                "shots": sum(1 for s in steps if s["full_src"]),
-                "missing_shots": sum(1 for s in steps if not s["full_src"] and not s["container"]),
+                "shots": sum(1 for s in steps if s["has_shot"]),
+                "missing_shots": sum(1 for s in steps if not s["has_shot"] and not s["container"]),
+                "open": scenario.status in FAILING or scenario.status == "flaky",
+                "picture": _picture(steps, scenario.failed_step),
+                "not_checked": sum(1 for s in scenario.steps if s.status == "not checked"),
+                "health_fail": sum(e.count for e in scenario.health if e.action == "fail"),
+                "health_warn": sum(e.count for e in scenario.health if e.action != "fail"),
             }
         )
 
@@ -523,8 +637,8 @@ def build_view(
         step_view = next((s for s in view["steps"] if step is not None and s["index"] == step.index), None)
         shot_step = (
             step_view
-            if step_view and step_view["full_src"]
-            else next((s for s in reversed(view["steps"]) if s["full_src"]), None)
+            if step_view and step_view["has_shot"]
+            else next((s for s in reversed(view["steps"]) if s["has_shot"]), None)
         )
         error = view["error"] or (step_view["error"] if step_view else None)
         failures.append(
@@ -535,7 +649,8 @@ def build_view(
                 "checklist": view["checklist"],
                 "step": step_view,
                 "error": error,
-                "shot_src": shot_step["full_src"] if shot_step else None,
+                # its own full image, also in the single file (where the step may show a shared frame)
+                "shot_src": (shot_step["full_src"] or images.src(shot_step["shot_path"])) if shot_step else None,
                 "shot_lightbox": shot_step["lightbox"] if shot_step else None,
                 "shot_of_step": shot_step["index"] if shot_step else None,
                 "console_errors": view["console_errors"],
@@ -580,6 +695,8 @@ def build_view(
                 visual_new.append(entry)
     visual_compared = sum(1 for v in scenario_views for st in v["steps"] if st["visual"] is not None)
 
+    health = _health(run, scenario_views)
+    slower = _slower(run.slower, anchors, scenario_views)
     checklist = _checklist(run, anchors, scenario_views)
     verdict = _verdict(run, checklist)
     target = dict(run.target)
@@ -615,6 +732,17 @@ def build_view(
     ]
     if counts.get("not run"):
         tiles.insert(4, {"key": "not-run", "label": "Not run", "value": counts["not run"]})
+    # counted apart from the scenarios, and only shown when there is something to see
+    extra_tiles = [
+        ("health-failures", "Page health failures", counts.get("health failures", 0), "#health"),
+        ("health-warnings", "Page health warnings", counts.get("health warnings", 0), "#health"),
+        ("slower", "Slower pages", counts.get("slower", 0), "#slower"),
+        ("not-checked", "Checks not checked", counts.get("not checked", 0), "#visual"),
+    ]
+    for key, text, value, href in extra_tiles:
+        if value:
+            tiles.append({"key": key, "label": text, "value": value, "href": href})
+    tiles = [{"href": None} | tile for tile in tiles]
 
     given = dict(signoff or {})
     signers = [
@@ -657,10 +785,19 @@ def build_view(
         "checklist": checklist,
         "checklist_gaps": sum(1 for c in checklist if c["stands_out"]),
         "scenarios": scenario_views,
+        "filter_counts": {
+            "all": len(scenario_views),
+            "failed": sum(1 for v in scenario_views if v["is_failure"]),
+            "flaky": sum(1 for v in scenario_views if v["status"] == "flaky"),
+            "passed": sum(1 for v in scenario_views if v["status"] == "passed"),
+            "other": sum(1 for v in scenario_views if v["status"] not in FAILING | PASSING),
+        },
         "step_total": step_total,
         "signoff": sign,
         "manifest": manifest_view,
         "generated": generated,
+        "health": health,
+        "slower": slower,
         "visual_changes": visual_changes,
         "visual_new": visual_new,
         "visual_compared": visual_compared,

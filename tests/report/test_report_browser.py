@@ -65,6 +65,8 @@ def test_report_in_a_browser(browser, synthetic_run: Path) -> None:  # type: ign
     assert "playwright show-trace" in failure.inner_text()
 
     # the thumbnail opens the full screenshot; arrows and Esc move and close (keyboard)
+    # a passing scenario starts collapsed to its one line: open it first
+    page.locator("#s2 summary.scenario-line").click()
     thumb = page.locator("#s2 .thumb").first
     thumb.focus()
     page.keyboard.press("Enter")
