@@ -75,13 +75,10 @@ def capture(
     fields = {str(name): parse_locator(value, spec.pos_of("fields")) for name, value in spec["fields"].items()}
     del REGISTRY
 
-    started = None
-    if "{server}" in target.admin_url:
-        if server_url:
-            target = target.with_server(server_url)
-        elif target.server is not None:
-            started = servers.start(target.server.command, target.server.ready, target.server.timeout_s)
-            target = target.with_server(started.url)
+    try:
+        target, started = servers.serve_target(target, server_url)
+    except servers.ServerError as exc:
+        raise ConfigError(f"target {target.name!r}: {exc}") from None
     problems = servers.check_reachable([target.admin_url])
     if problems:
         raise ConfigError("target unreachable: " + "; ".join(problems))

@@ -316,21 +316,16 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     )
     server_url = config.getoption("smoke_server_url")
     target = state.target
-    if "{server}" in target.admin_url + target.portal_url:
-        if server_url:
-            state.target = target.with_server(server_url)
-        elif target.server is not None:
-            from smoke import server as servers
+    if "{server}" in target.admin_url + target.portal_url and not server_url and target.server is None:
+        raise pytest.UsageError(f"target {target.name!r} has {{server}} in its URLs but no server: command")
+    from smoke import server as servers
 
-            try:
-                state.server = servers.start(target.server.command, target.server.ready, target.server.timeout_s)
-            except servers.ServerError as exc:
-                # no pytest.exit: its "! _pytest.outcomes.Exit" banner is not for users; nothing runs instead
-                state.interrupted = f"target {target.name!r} server did not start: {exc}"
-                return
-            state.target = target.with_server(state.server.url)
-        else:
-            raise pytest.UsageError(f"target {target.name!r} has {{server}} in its URLs but no server: command")
+    try:
+        state.target, state.server = servers.serve_target(target, server_url)
+    except servers.ServerError as exc:
+        # no pytest.exit: its "! _pytest.outcomes.Exit" banner is not for users; nothing runs instead
+        state.interrupted = f"target {target.name!r} server did not start: {exc}"
+        return
     from smoke.server import check_reachable, read_release
 
     problems = check_reachable([state.target.admin_url, state.target.portal_url])

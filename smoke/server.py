@@ -14,6 +14,10 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from smoke.targets import Target
 
 
 class ServerError(Exception):
@@ -99,6 +103,20 @@ def start(
         delay = min(delay * 1.5, 0.5)
     server.stop()
     raise ServerError(f"server did not answer {ready} within {timeout_s:g}s: {server.output(600).strip()}")
+
+
+def serve_target(target: Target, server_url: str | None = None) -> tuple[Target, Server | None]:
+    """The target with ``{server}`` in its URLs filled in: from a server already running at
+    ``server_url``, or from its own ``server:`` command started on a free port (the caller stops
+    the returned Server). Raises ServerError when it cannot start or the target names no command."""
+    if "{server}" not in target.admin_url + target.portal_url:
+        return target, None
+    if server_url:
+        return target.with_server(server_url), None
+    if target.server is None:
+        raise ServerError(f"target {target.name!r} has {{server}} in its URLs but no server: command")
+    server = start(target.server.command, target.server.ready, target.server.timeout_s)
+    return target.with_server(server.url), server
 
 
 def read_release(url: str, pattern: str, timeout: float = 5.0) -> str | None:

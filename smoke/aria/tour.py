@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from smoke.aria.diff import describe
 from smoke.aria.tree import PLACEHOLDER, name_pattern
-from smoke.results import EXIT_FAILED, EXIT_PASSED, AriaChange, AriaPage, RunResult, ScenarioResult
+from smoke.results import EXIT_FAILED, EXIT_PASSED, EXIT_UNREACHABLE, AriaChange, AriaPage, RunResult, ScenarioResult
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
@@ -91,13 +91,11 @@ def tour(
     project = load_project(scenarios_dir)
     target = project.targets.get(run.target.get("name"))
     pace = PACES[speed]
-    started = None
-    if "{server}" in target.admin_url + target.portal_url:
-        if server_url:
-            target = target.with_server(server_url)
-        elif target.server is not None:
-            started = servers.start(target.server.command, target.server.ready, target.server.timeout_s)
-            target = target.with_server(started.url)
+    try:
+        target, started = servers.serve_target(target, server_url)
+    except servers.ServerError as exc:
+        say(f"smoke demo --whats-new: target {target.name!r}: {exc}")
+        return EXIT_UNREACHABLE
     work = Path(tempfile.mkdtemp(prefix="smoke-whats-new-"))
     secrets = Secrets(target.secret_values())
     secrets.add_from_data(project.data)

@@ -427,16 +427,10 @@ def probe(
     the_plan = plan(scenarios, target, project.data)
     say(f"probing {len(the_plan.visits)} pages of {len(the_plan.scenarios)} read-only scenarios on {target.name}")
 
-    server = None
-    if "{server}" in target.admin_url:
-        if server_url:
-            target = target.with_server(server_url)
-        elif target.server is not None:
-            try:
-                server = servers.start(target.server.command, target.server.ready, target.server.timeout_s)
-            except servers.ServerError as exc:
-                raise Unreachable(f"target {target.name!r}: {exc}") from None
-            target = target.with_server(server.url)
+    try:
+        target, server = servers.serve_target(target, server_url)
+    except servers.ServerError as exc:
+        raise Unreachable(f"target {target.name!r}: {exc}") from None
     import tempfile
 
     work = Path(tempfile.mkdtemp(prefix="smoke-probe-"))

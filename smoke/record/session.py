@@ -154,16 +154,10 @@ def record(
     target.credentials(role)
     start_path = url or "/"
 
-    started = None
-    if "{server}" in target.admin_url:
-        if server_url:
-            target = target.with_server(server_url)
-        elif target.server is not None:
-            try:
-                started = servers.start(target.server.command, target.server.ready, target.server.timeout_s)
-            except servers.ServerError as exc:
-                raise ConfigError(f"target {target.name!r}: {exc}") from None
-            target = target.with_server(started.url)
+    try:
+        target, started = servers.serve_target(target, server_url)
+    except servers.ServerError as exc:
+        raise ConfigError(f"target {target.name!r}: {exc}") from None
     work = Path(tempfile.mkdtemp(prefix="smoke-record-"))
     log = work / "recording.jsonl"
     try:
