@@ -683,6 +683,8 @@ class _Reporter:
                     red=slow.action == "fail",
                 )
             colour = {"passed": {"green": True}, "failed": {"red": True}}.get(run.status, {"yellow": True})
+            if run.partial:
+                colour = {"yellow": True}  # a selection that passed is no green light
             terminalreporter.write_line(
                 f"verdict: {run.verdict}" + (f" ({'; '.join(run.notes)})" if run.notes else ""), bold=True, **colour
             )

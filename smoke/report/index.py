@@ -57,6 +57,8 @@ def collect_runs(reports_dir: Path) -> list[dict[str, Any]]:
         counts = run.counts or run.count()
         failed = counts["failed"] + counts["error"]
         verdict = {"passed": "pass", "failed": "fail", "interrupted": "interrupted"}.get(run.status, "incomplete")
+        if run.partial and verdict == "pass":
+            verdict = "incomplete"  # a selection that passed is not shown as a green pass
         entry.update(
             moment=parse_time(run.started),
             broken=None,

@@ -477,6 +477,8 @@ def _verdict(run: RunResult, checklist: list[dict[str, Any]]) -> dict[str, Any]:
     if run.status == "running" or not run.verdict:
         decide(run)  # results written by an older version, or a run that died before deciding
     css = {"passed": "pass", "failed": "fail", "interrupted": "interrupted"}.get(run.status, "incomplete")
+    if run.partial and css == "pass":
+        css = "incomplete"  # a selection that passed is not shown as a green pass
     gaps = [c["id"] for c in checklist if c["stands_out"] and c["status"] != "failed"]
     return {
         "status": css,

@@ -239,6 +239,7 @@ def test_full_subset_failed_and_interrupted_runs_say_the_same_everywhere(
     assert results["verdict"] == "PASSED (partial: 1 of 2 required checklist items covered)"
     _outlets_agree(done, results, reports / "latest", handler.posts)
     assert "do not sign this run off as approved" in (reports / "latest" / "report.html").read_text()
+    assert 'class="verdict verdict-incomplete"' in (reports / "latest" / "report.html").read_text()  # not green
 
     _write(scenarios, "broken", "name: Broken\nrole: demo\nsteps:\n  - open: /health.html?throw\n")
     done, results = _run(scenarios, reports, url, extra=notify)

@@ -349,3 +349,16 @@ def test_scrubber_masks_the_usual_spellings_of_a_secret() -> None:
         "caption": MASK,
         "thumb_src": "shots/4111111111111111.jpg",
     }
+
+
+def test_a_partial_pass_is_not_shown_as_a_green_pass(tmp_path: Path) -> None:
+    run_dir = make_synthetic_run(tmp_path / "run", steps=30, failures=0, flaky=False)
+    run = RunResult.read(run_dir / "results.json")
+    run.scenarios = run.scenarios[:2]
+    run.selection = True
+    run.verdict = ""  # decided again from the results
+    run.write(run_dir / "results.json")
+    text, _ = _render(run_dir)
+    assert 'class="verdict-headline">PASSED (partial: ' in text
+    assert 'class="verdict verdict-incomplete"' in text and "verdict-pass" not in text
+    assert "do not sign this run off as approved" in text
