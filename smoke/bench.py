@@ -203,7 +203,8 @@ def bench_single_file(run_dir: Path) -> dict[str, Any]:
     }
 
 
-def _suite(extra: list[str], report_dir: Path) -> tuple[float, dict[str, Any]]:
+def run_smoke(report_dir: Path, *extra: str) -> tuple[float, dict[str, Any]]:
+    """One `smoke run` as a user types it: its wall time and its results.json (with ``_exit``)."""
     t0 = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "smoke", "run", "--report-dir", str(report_dir), *extra],
@@ -214,7 +215,13 @@ def _suite(extra: list[str], report_dir: Path) -> tuple[float, dict[str, Any]]:
     elapsed = time.perf_counter() - t0
     results_path = report_dir / "latest" / "results.json"
     results = json.loads(results_path.read_text()) if results_path.exists() else {}
-    return elapsed, {"exit": done.returncode, "counts": results.get("counts"), "logins": results.get("logins")}
+    results["_exit"] = done.returncode
+    return elapsed, results
+
+
+def _suite(extra: list[str], report_dir: Path) -> tuple[float, dict[str, Any]]:
+    elapsed, results = run_smoke(report_dir, *extra)
+    return elapsed, {"exit": results["_exit"], "counts": results.get("counts"), "logins": results.get("logins")}
 
 
 def bench_suite() -> dict[str, Any]:

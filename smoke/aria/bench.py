@@ -10,10 +10,7 @@ afterwards on every snapshot of the run, read back and compared with itself, wit
 
 from __future__ import annotations
 
-import json
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -21,18 +18,9 @@ from typing import Any
 
 
 def _run(report_dir: Path, *extra: str) -> tuple[float, dict[str, Any]]:
-    t0 = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "smoke", "run", "--report-dir", str(report_dir), *extra],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    elapsed = time.perf_counter() - t0
-    path = report_dir / "latest" / "results.json"
-    results = json.loads(path.read_text()) if path.exists() else {}
-    results["_exit"] = done.returncode
-    return elapsed, results
+    from smoke.bench import run_smoke
+
+    return run_smoke(report_dir, *extra)
 
 
 def bench_aria() -> dict[str, Any]:
