@@ -53,7 +53,6 @@ def capture(
     from smoke.results import ScenarioResult
     from smoke.runner import RunInfo, ScenarioRun, WorkerSession, now_iso
     from smoke.scenario import Scenario, Step
-    from smoke.steps import REGISTRY
 
     project = load_project(scenarios_dir)
     target = project.targets.get(target_name)
@@ -73,7 +72,6 @@ def capture(
         raise ConfigError(f"target {target.name!r} has no admin-side role to log in with", target.pos)
     target.credentials(role)
     fields = {str(name): parse_locator(value, spec.pos_of("fields")) for name, value in spec["fields"].items()}
-    del REGISTRY
 
     try:
         target, started = servers.serve_target(target, server_url)
@@ -172,7 +170,7 @@ def screen_scenarios(scenarios_dir: Path, target_name: str | None, names: list[s
     for scenario in scenarios:
         if names and scenario.slug not in names and str(scenario.file) not in names:
             continue
-        if not any(step.kind == "compare" for step in scenario.walk()):
+        if not any(step.spec.compares for step in scenario.walk()):
             if not names:
                 continue
             notes.append(f"{scenario.slug}: has no compare: step, only its pages' snapshots are captured")

@@ -35,11 +35,8 @@ if TYPE_CHECKING:
 
 ASSETS = Path(__file__).parent / "demo_assets"
 NEW_FEATURE_TAG = "new-feature"
-# Steps that change the page: their frame is taken just before they act, with the element
-# highlighted (and, for fill, the value typed). Every other step is shown once it is done.
-ACTING = {"click", "fill", "select", "check", "uncheck", "press", "upload", "hover"}
-# Steps whose element may rightly be missing or late: no waiting for it to highlight it.
-NO_WAIT = {"expect_no_text", "wait_for"}
+# A step that acts on an element (step.spec.acts) is framed just before it acts, with the element
+# highlighted (and a value it types, typed). Every other step is shown once it is done.
 HIGHLIGHT_MAX = 5
 
 
@@ -71,9 +68,9 @@ def step_label(scenario: Scenario, index: str) -> str:
         return "Before step 1 · log in"
     label = f"Step {top} of {total}"
     parent = scenario.steps[top - 1] if top <= total else None
-    if parent is not None and parent.kind == "for_each" and len(parts) >= 3:
+    if parent is not None and parent.spec.loop is not None and len(parts) >= 3:
         label += f" · row {parts[1]}"
-    elif parent is not None and parent.kind == "as" and len(parts) >= 2:
+    elif parent is not None and parent.spec.role_param is not None and len(parts) >= 2:
         label += " · log in"
     return label
 
@@ -357,16 +354,19 @@ class Presenter:
         caption = run.session.secrets.scrub(caption) or caption
         label = step_label(run.scenario, index)
         locator = run.step_locator
+        kind = step.spec
         self._shown[index] = (step.kind, caption, locator)
         try:
-            self.show(run, page, index, caption, locator, wait=step.kind not in NO_WAIT)
+            # an element that may rightly be missing or late (a check that it is not there, a wait,
+            # a flow step) is highlighted if it is there, never waited for
+            self.show(run, page, index, caption, locator, wait=not kind.absent_ok and kind.category != "flow")
             if self.pause is not None and self.pause.active:
                 self.pause.wait(page, label, caption)
             else:
                 page.wait_for_timeout(self.pace.before_ms)
-            if step.kind == "fill" and locator is not None:
+            if kind.types is not None and locator is not None:
                 self._type(run, step, locator)
-            if step.kind in ACTING and self.recorder is not None:
+            if kind.acts and self.recorder is not None:
                 self.recorder.frame(run, page, {"index": index, "label": label, "caption": caption, "kind": step.kind})
         except PlaywrightError:
             pass
@@ -381,10 +381,11 @@ class Presenter:
         if shown is None or page is None or page.is_closed():
             return
         kind, caption, locator = shown
+        spec = step.spec
         try:
-            if kind not in ACTING and self.recorder is not None:
+            if not spec.acts and self.recorder is not None:
                 # shown on the page the step led to (an open, a log-in, a check of what is there)
-                if record.status != "passed" or kind == "expect_no_text":
+                if record.status != "passed" or spec.absent_ok:
                     locator = None
                 self.show(run, page, record.index, caption, locator, wait=False)
                 label = step_label(run.scenario, record.index)
@@ -410,7 +411,7 @@ class Presenter:
         from smoke.values import TemplateValueError, render
 
         try:
-            value = str(render(step.args.get("value", ""), run.template_context()))
+            value = str(render(step.args.get(step.spec.types or "value", ""), run.template_context()))
         except TemplateValueError:
             return
         if not value:

@@ -8,9 +8,12 @@ import time
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from playwright.sync_api import Dialog, Page
-from playwright.sync_api import Error as PlaywrightError
+from smoke import pw
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Dialog, Page
 
 ACTIONS = ("accept", "dismiss")
 
@@ -67,7 +70,7 @@ class DialogWatch:
         return Seen(dialog.type, dialog.message, "accepted" if accept else "dismissed", self.page.url)
 
     def _answer(self, dialog: Dialog, accept: bool) -> None:
-        with contextlib.suppress(PlaywrightError):  # the page may have gone with its dialog
+        with contextlib.suppress(pw.Error):  # the page may have gone with its dialog
             if accept:
                 dialog.accept()
             else:
@@ -90,7 +93,7 @@ class DialogWatch:
             left = (deadline - time.monotonic()) * 1000
             if left <= 0:
                 return None
-            with contextlib.suppress(PlaywrightError):  # timed out, or the page closed
+            with contextlib.suppress(pw.Error):  # timed out, or the page closed
                 self.page.wait_for_event("dialog", timeout=left)
         return expectation.seen
 

@@ -101,8 +101,9 @@ def check_all(project: Project, scenarios: list[Scenario], target: Target) -> li
         if scenario.role:
             roles.add(scenario.role)
         for step in scenario.walk():
-            if step.kind == "as" and "{" not in str(step.args.get("role")):
-                roles.add(str(step.args["role"]))
+            role_param = step.spec.role_param
+            if role_param is not None and "{" not in str(step.args.get(role_param)):
+                roles.add(str(step.args[role_param]))
     try:
         check_target(target, roles)
     except ConfigError as exc:

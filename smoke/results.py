@@ -163,7 +163,7 @@ class DataTable:
     title: str
     columns: list[str]
     rows: list[TableRow] = field(default_factory=list)
-    kind: str = "generic"  # generic | accounts | permissions | payments
+    kind: str = "plain"  # how it is laid out: plain | diff | grid (for_each's table:; older runs: generic | accounts | permissions | payments)
 
 
 @dataclass

@@ -23,22 +23,11 @@ from smoke.health import PageWatch, failure_message
 from smoke.locators import LocatorSpec, build, resolve_ref
 from smoke.results import DataTable, ScenarioResult, StepError, StepResult, TableRow, VisualCheck
 from smoke.scenario import RowsError, Scenario, Step, rows_at
-from smoke.steps import REGISTRY, Check, StepCall, StepFailure
+from smoke.steps import Check, StepCall, StepFailure
 from smoke.targets import Target
 from smoke.values import TemplateValueError, render
 
 NewContext = Callable[..., BrowserContext]
-CHECK_KINDS = {
-    "expect_text",
-    "expect_value",
-    "expect_row",
-    "expect_count",
-    "expect_url",
-    "expect_no_text",
-    "expect_json",
-    "call",
-    "save",
-}
 _TARGET_DOWN = re.compile(
     r"ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE|ERR_ADDRESS_UNREACHABLE|ECONNREFUSED"
 )
@@ -142,6 +131,8 @@ class ScenarioRun:
         self.scenarios_dir = session.run.scenarios_dir
         self.step_count = sum(1 for _ in scenario.walk())
         self._named_shot: tuple[str, str | None] | None = None
+        self._step_at: tuple[str, int] = ("0", 0)  # the step running now (a role switch logs in under it)
+        self._switched = False  # the step running now switched roles
         self._visual: VisualCheck | None = None
         self._shot_prefix = slug(scenario.slug, 40) + (f"/attempt{attempt}" if attempt > 1 else "")
         self.watch = PageWatch(self.target.health, lambda text: session.secrets.scrub(text) or "")
@@ -477,7 +468,7 @@ class ScenarioRun:
     ) -> None:
         for number, step in enumerate(steps, 1):
             index = f"{prefix}{number}"
-            if step.kind == "for_each":
+            if step.spec.loop is not None:
                 self.run_for_each(step, index, depth)
             else:
                 self.run_step(step, index, depth, row, caption_prefix)
@@ -487,10 +478,18 @@ class ScenarioRun:
         if step.says:
             return str(render(step.says, ctx))
         what = render(spec.describe(), ctx) if spec else "the page"
-        return REGISTRY[step.kind].caption(args, what)
+        return step.spec.caption(args, what)
+
+    def log_in_as(self, role: str, user: str | None, password: str | None) -> None:
+        index, depth = self._step_at
+        try:
+            self.switch(role, index, depth, user, password)
+        finally:
+            self._switched = True  # its own login steps ran meanwhile; a role switch is not a page load
 
     def run_step(self, step: Step, index: str, depth: int, row: RowRecord | None, caption_prefix: str = "") -> None:
-        kind = REGISTRY[step.kind]
+        kind = step.spec
+        self._step_at, self._switched = (index, depth), False
         started = now_iso()
         t0 = time.monotonic()
         caption = step.says or step.kind
@@ -512,11 +511,8 @@ class ScenarioRun:
                 self.session.on_step(self, step, index, caption)
             call = StepCall(self, step, args, locator, spec, timeout_ms)
             self._server_error = None
-            if step.kind == "as":
-                self.switch(str(args["role"]), index, depth, args.get("user") or None, args.get("password") or None)
-            else:
-                check = kind.func(call)
-            if self._server_error and step.kind in ("click", "press", "open", "check", "uncheck", "select"):
+            check = kind.func(call)
+            if self._server_error and kind.navigates:
                 said = self._alerts() or self._heading()
                 raise StepFailure(
                     f"the page failed to load after this step: {self._server_error}"
@@ -539,9 +535,7 @@ class ScenarioRun:
             error = StepError(first, kind="target" if _TARGET_DOWN.search(str(exc)) else "error")
         duration = round(time.monotonic() - t0, 3)
         # how long the step waited for a page: what "What got slower" compares between runs
-        load_s = (
-            duration if (self._navigated or step.kind == "open") and not kind.nested and step.kind != "as" else None
-        )
+        load_s = duration if (self._navigated or kind.opens) and not kind.nested and not self._switched else None
         self.watch.allowed = []
         scrub = self.session.secrets.scrub
         caption = scrub(caption) or caption
@@ -551,7 +545,7 @@ class ScenarioRun:
         if status == "passed" and self._visual is not None and self._visual.status == "no-baseline":
             status = "not checked"  # nothing to compare with: not evidence of an unchanged page
         shot = None
-        own_shot = step.kind == "screenshot" or (step.kind == "compare" and self._named_shot is not None)
+        own_shot = self._named_shot is not None  # a screenshot: or compare: step took its own
         if (
             (step.screenshot or error is not None)
             and not own_shot
@@ -587,7 +581,7 @@ class ScenarioRun:
             self.session.aria.after_step(self, step, self.result.steps[-1])
         if self.session.after_step is not None:
             self.session.after_step(self, step, self.result.steps[-1])
-        if row is not None and step.kind in CHECK_KINDS and step.kind not in ("save",):
+        if row is not None and kind.tabulated:
             column = step.name or _column_name(step, spec)
             if error is not None:
                 row.failures[column] = error
@@ -600,14 +594,15 @@ class ScenarioRun:
         ctx = self.template_context()
         # the label is rendered per row, with the row in scope
         args = {
-            key: render(value, ctx) if key in ("data", "title", "as") else value for key, value in step.args.items()
+            key: render(value, ctx) if key in ("data", "title", "as", "table") else value
+            for key, value in step.args.items()
         }
         rows = resolve_rows(self.session.data, str(args["data"]))
         started = now_iso()
         t0 = time.monotonic()
         caption = self.caption(step, args, None) + f" ({len(rows)} rows)"
         record = StepResult(
-            index=index, kind="for_each", caption=caption, status="passed", started=started, duration_s=0.0, depth=depth
+            index=index, kind=step.kind, caption=caption, status="passed", started=started, duration_s=0.0, depth=depth
         )
         self.result.steps.append(record)
         self.row_name = str(args.get("as") or "row")
@@ -664,7 +659,9 @@ class ScenarioRun:
             )
         if grid_cells:  # the grid first: it is what a reader takes in at a glance
             self.result.tables.append(_grid(str(args.get("title") or args["data"]) + " (grid)", grid_cells))
-        self.result.tables.append(_table(str(args.get("title") or args["data"]), str(args["data"]), records))
+        self.result.tables.append(
+            _table(str(args.get("title") or args["data"]), str(args.get("table") or "plain"), records)
+        )
         record.duration_s = round(time.monotonic() - t0, 3)
         if failed:
             record.status = "failed"
@@ -739,23 +736,13 @@ def _column_name(step: Step, spec: LocatorSpec | None) -> str:
     return step.kind.replace("expect_", "")
 
 
-def _table(title: str, data_name: str, records: list[RowRecord]) -> DataTable:
+def _table(title: str, style: str, records: list[RowRecord]) -> DataTable:
     columns: list[str] = []
     for rec in records:
         for name in [*rec.checks, *rec.failures]:
             if name not in columns:
                 columns.append(name)
-    name = data_name.lower()
-    kind = (
-        "accounts"
-        if "account" in name
-        else "permissions"
-        if "role" in name or "permission" in name
-        else "payments"
-        if "processor" in name or "payment" in name
-        else "generic"
-    )
-    table = DataTable(title=title, columns=["Row", *columns, "Result"], kind=kind)
+    table = DataTable(title=title, columns=["Row", *columns, "Result"], kind=style)
     for rec in records:
         cells = [rec.label]
         diffs: dict[str, list[str]] = {}
@@ -779,7 +766,7 @@ def _grid(title: str, cells: list[tuple[str, str, str, RowRecord]]) -> DataTable
     """Rows of a for_each laid out as a grid: one line per `rows` value, one column per `columns` value."""
     row_names = list(dict.fromkeys(c[0] for c in cells))
     column_names = list(dict.fromkeys(c[1] for c in cells))
-    table = DataTable(title=title, columns=["", *column_names], kind="permissions")
+    table = DataTable(title=title, columns=["", *column_names], kind="grid")
     by_key = {(r, c): (text, rec) for r, c, text, rec in cells}
     for name in row_names:
         texts = [name]

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from smoke.locators import LOCATOR_KEYS, LocatorSpec, close_map_names, has_locator_keys, parse_locator
+from smoke.steps import REGISTRY, StepKind
 from smoke.values import ROOTS, check_template, is_template
 from smoke.yamlfile import ConfigError, MarkedDict, MarkedList, Pos, display_path, load_file
 
@@ -48,6 +49,11 @@ class Step:
     children: list[Step] = field(default_factory=list)
     allow: list[Any] = field(default_factory=list)  # page trouble this step expects (smoke.health.HealthRule)
 
+    @property
+    def spec(self) -> StepKind:
+        """What kind of step this is: ask it (``step.spec.loop``, ``.navigates``, ...), never compare names."""
+        return REGISTRY[self.kind]
+
 
 @dataclass
 class Scenario:
@@ -80,19 +86,13 @@ def walk_steps(steps: Iterable[Step]) -> Iterable[Step]:
         yield from walk_steps(step.children)
 
 
-def _registry() -> Mapping[str, Any]:
-    from smoke.steps import REGISTRY
-
-    return REGISTRY
-
-
 def _suggest(word: str, options: Iterable[str], n: int = 3) -> str | None:
     close = difflib.get_close_matches(word, sorted(options), n=n, cutoff=0.5)
     return f"did you mean {' or '.join(close)}?" if close else None
 
 
 def parse_step(raw: Any, pos: Pos, where: str) -> Step:
-    registry = _registry()
+    registry = REGISTRY
     if isinstance(raw, str):
         if raw in registry:
             raise ConfigError(f"{where}: step {raw!r} needs a value", pos, f"e.g. {registry[raw].example}")
@@ -312,10 +312,6 @@ def _order(raw: MarkedDict) -> int:
 # -- checks that need the target and the data files ------------------------------------------------
 
 
-def _save_names(step: Step) -> list[str]:
-    return list(step.args.get("vars", {})) if step.kind == "save" else []
-
-
 def check_steps(
     steps: list[Step],
     *,
@@ -333,20 +329,25 @@ def check_steps(
     allowed_roots = tuple(r for r in roots if r != "row" or row_keys is not None) + extra_roots
     for step in steps:
         label = f"{step.kind} step"
+        kind = step.spec
         row_scope: set[str] | None = None
-        if step.kind == "for_each":
+        per_row: list[Any] = []
+        alias = "row"
+        if kind.loop is not None:
             row_scope = set()
             for row in _data_rows(step, data):
                 if isinstance(row, dict):
                     row_scope |= set(row)
+            alias = str(step.args.get(kind.loop.alias) or "row")
+            for name in kind.loop.per_row:  # rendered once per row, with the row in scope
+                value = step.args.get(name)
+                per_row.extend(value.values() if isinstance(value, dict) else [value])
         for text in _template_strings(step):
-            grid = step.args.get("grid")
-            grid_texts = list(grid.values()) if isinstance(grid, dict) else []
-            inner = row_scope is not None and text in (step.args.get("label"), step.args.get("where"), *grid_texts)
+            inner = row_scope is not None and text in per_row
             env_used |= check_template(
                 text,
                 step.pos,
-                allowed_roots=(*allowed_roots, "row", str(step.args.get("as") or "row")) if inner else allowed_roots,
+                allowed_roots=(*allowed_roots, "row", alias) if inner else allowed_roots,
                 env=env,
                 data=data,
                 saved=saved,
@@ -358,13 +359,12 @@ def check_steps(
         specs += [spec for spec in step.args.get("vars", {}).values() if isinstance(spec, LocatorSpec)]
         for spec in specs:
             _check_ref(spec, target, label, step.pos)
-        if step.kind == "as":
-            role = step.args["role"]
+        if kind.role_param is not None:
+            role = step.args[kind.role_param]
             if not is_template(role) and role not in target.roles:
                 hint = _suggest(role, target.roles) or f"roles of target {target.name}: {', '.join(target.roles)}"
                 raise ConfigError(f"{label}: target {target.name!r} has no role {role!r}", step.pos, hint)
         if row_scope is not None:
-            alias = str(step.args.get("as") or "row")
             env_used |= check_steps(
                 step.children,
                 target=target,
@@ -375,7 +375,7 @@ def check_steps(
                 row_keys=row_scope,
                 extra_roots=(*extra_roots, alias) if alias != "row" else extra_roots,
             )
-        saved.update(_save_names(step))
+        saved.update(kind.saves(step.args))
     return env_used
 
 
@@ -413,10 +413,12 @@ def rows_at(data: Mapping[str, Any], path: str) -> list[Any]:
 
 
 def _data_rows(step: Step, data: Mapping[str, Any]) -> list[Any]:
+    loop = step.spec.loop
+    assert loop is not None
     try:
-        return rows_at(data, str(step.args["data"]))
+        return rows_at(data, str(step.args[loop.data]))
     except RowsError as exc:
-        raise ConfigError(f"for_each: {exc.message}", step.pos, exc.hint) from None
+        raise ConfigError(f"{step.kind}: {exc.message}", step.pos, exc.hint) from None
 
 
 def _check_ref(spec: LocatorSpec, target: Target, label: str, pos: Pos) -> None:

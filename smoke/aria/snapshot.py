@@ -36,8 +36,6 @@ if TYPE_CHECKING:
     from smoke.targets import Target
 
 MODES = ("auto", "on", "off")
-# steps after which the page may be another one even at the same address
-ACTING = frozenset({"click", "fill", "select", "check", "uncheck", "press", "upload", "call"})
 
 _HIDE = """(els) => { for (const e of els) { if (!e.hasAttribute('data-smoke-aria')) {
   e.setAttribute('data-smoke-aria', e.getAttribute('aria-hidden') ?? '\\u0000');
@@ -122,7 +120,7 @@ class AriaCapture:
                 self.mode == "auto"
                 and (
                     self.capture
-                    or any(step.kind == "compare" for step in scenario.walk())
+                    or any(step.spec.compares for step in scenario.walk())
                     or baseline_dir(self.baselines, scenario.slug).is_dir()
                 )
             )
@@ -153,10 +151,11 @@ class AriaCapture:
             return
         state = self._state(run)
         url = page.url
-        navigated = step.kind in ("open", "as") or url != state.last_url
-        wants = navigated or step.kind == "compare" or record.status == "failed"
+        kind = step.spec
+        navigated = kind.opens is not None or kind.role_param is not None or url != state.last_url
+        wants = navigated or kind.compares or record.status == "failed"
         if not wants:
-            if step.kind in ACTING:
+            if kind.changes_page:  # the page may be another one even at the same address
                 state.dirty = True
             return
         if not navigated and not state.dirty and state.last is not None:
@@ -293,7 +292,7 @@ def _mask_locators(run: ScenarioRun, page: Page) -> list[Locator]:
     from smoke.values import TemplateValueError, render
 
     ctx = run.template_context()
-    specs = [spec for step in run.scenario.walk() if step.kind == "compare" for spec in step.args.get("mask", [])]
+    specs = [spec for step in run.scenario.walk() if step.spec.compares for spec in step.args.get("mask", [])]
     locators = []
     for spec in specs:
         try:

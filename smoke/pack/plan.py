@@ -55,7 +55,7 @@ def _steps(steps: Iterable[Step], prefix: str, scrub: Callable[[str], str]) -> l
             entry["optional"] = True
         if step.timeout_s is not None:
             entry["timeout_s"] = step.timeout_s
-        if step.kind == "compare" and isinstance(step.args, Mapping):
+        if step.spec.compares and isinstance(step.args, Mapping):
             entry["threshold"] = {k: step.args[k] for k in ("threshold", "strict") if k in step.args}
         if step.children:
             # for_each: the children run once per data row, numbered INDEX.ROW.N

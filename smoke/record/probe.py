@@ -28,7 +28,6 @@ from smoke.scenario import Scenario, Step
 from smoke.values import TemplateValueError, render
 
 # Steps that may take the browser to another page: after one, the probe no longer knows the page.
-LEAVES_PAGE = {"click", "press", "upload", "call", "as", "for_each"}
 FALSY = ("", "false", "none", "0", "no")
 
 
@@ -143,11 +142,7 @@ def _refs(spec: LocatorSpec) -> list[str]:
 
 
 def _required(step: Step) -> bool:
-    if step.optional:
-        return False
-    if step.kind == "expect_count" and step.args.get("count") == 0:
-        return False
-    return not (step.kind == "wait_for" and step.args.get("state") in ("hidden", "detached"))
+    return not step.optional and step.spec.needs_element(step.args)
 
 
 def plan(scenarios: Iterable[Scenario], target: Any, data: Mapping[str, Any]) -> ProbePlan:
@@ -204,19 +199,20 @@ class _State:
     def walk(self, steps: list[Step], row: Any) -> None:
         for step in steps:
             where = str(step.pos)
-            if step.kind == "for_each":
+            kind = step.spec
+            if kind.loop is not None:
                 self._for_each(step, row)
                 continue
-            if step.kind == "open":
+            if kind.opens is not None:
                 self._open(step, row, where)
                 continue
-            if step.kind == "as":
+            if kind.role_param is not None:
                 try:
                     args = render(step.args, _context(self.target, self.data, row))
                 except TemplateValueError as exc:
                     self.page, self.reason = None, f"after the role switch at {where} ({_why(exc)})"
                     continue
-                self.role = str(args["role"])
+                self.role = str(args[kind.role_param])
                 self.side = self.target.roles[self.role].side if self.role in self.target.roles else self.side
                 self.sides.add(self.side)
                 self.user, self.password = args.get("user") or None, args.get("password") or None
@@ -228,9 +224,9 @@ class _State:
                     self.out.unchecked.append((spec, use))
                 else:
                     self.out.visits[self.page].specs.append((self._rendered(spec, row), use))
-            if step.kind == "click" and self._follow(step, row, where):
+            if kind.follows_link and self._follow(step, row, where):
                 continue
-            if step.kind in LEAVES_PAGE:
+            if kind.navigates:
                 self.page, self.reason = None, f"after the {step.kind} at {where} (the probe does not act)"
                 self.acted = True
 

@@ -47,7 +47,8 @@ HEALTH_KINDS = {
     "failed_request": "Failed request",
 }
 MASK = "••••"
-CONTAINER_KINDS = frozenset({"for_each"})
+# how a results table is laid out: for_each's `table:`, and the names older runs wrote
+TABLE_STYLES = {"accounts": "diff", "permissions": "grid", "payments": "plain", "generic": "plain"}
 
 
 _GRANT = {"yes", "y", "true", "allowed", "allow", "granted", "✓", "✔", "x", "list+edit", "edit"}
@@ -254,6 +255,8 @@ def _visual(record: VisualCheck | None, anchor: str, images: Images) -> dict[str
 def _steps(steps: Sequence[StepResult], prefix: str, images: Images, failed_step: str | None) -> list[dict]:
     out: list[dict[str, Any]] = []
     keys: dict[str, dict[str, Any]] = {}  # the step whose own screenshot is a frame, by its screenshot
+    # the steps that others are numbered under (a loop's rows, a role switch's login)
+    parents = {".".join(parts[:n]) for parts in (step.index.split(".") for step in steps) for n in range(1, len(parts))}
     for number, step in enumerate(steps, start=1):
         anchor = f"{prefix}-st{number}"
         shot = step.screenshot
@@ -282,7 +285,7 @@ def _steps(steps: Sequence[StepResult], prefix: str, images: Images, failed_step
                 "shot_path": shot,
                 "shot_missing": bool(shot) and not images.exists(shot),
                 # a loop's own line only groups the steps under it, which carry the screenshots
-                "container": step.kind in CONTAINER_KINDS and not shot,
+                "container": step.index in parents and not shot,
                 "thumb_src": images.src(thumb),
                 "thumb_w": thumb_w,
                 "thumb_h": thumb_h,
@@ -318,8 +321,8 @@ def _steps(steps: Sequence[StepResult], prefix: str, images: Images, failed_step
     return out
 
 
-def _cell_class(kind: str, text: str) -> str:
-    if kind != "permissions":
+def _cell_class(style: str, text: str) -> str:
+    if style != "grid":
         return ""
     value = text.strip().lower()
     if value in _GRANT:
@@ -330,6 +333,7 @@ def _cell_class(kind: str, text: str) -> str:
 
 
 def _table(table: DataTable) -> dict[str, Any]:
+    style = TABLE_STYLES.get(table.kind, table.kind)
     rows = []
     for row in table.rows:
         cells = []
@@ -344,7 +348,7 @@ def _table(table: DataTable) -> dict[str, Any]:
                     "diff": diff is not None and expected != shown,
                     "expected": expected,
                     "shown": shown,
-                    "css": _cell_class(table.kind, text),
+                    "css": _cell_class(style, text),
                 }
             )
         extra = [k for k in row.diffs if k not in table.columns]
@@ -365,14 +369,10 @@ def _table(table: DataTable) -> dict[str, Any]:
                 "is_failure": row.status in FAILING or bool(row.diffs),
             }
         )
-    kind_titles = {
-        "accounts": "Accounts: expected vs shown",
-        "permissions": "Permission grid: role x function",
-        "payments": "Payments per processor",
-    }
     return {
-        "title": table.title or kind_titles.get(table.kind, "Data"),
+        "title": table.title or {"diff": "Expected vs shown", "grid": "Grid"}.get(style, "Data"),
         "kind": table.kind,
+        "style": style,
         "columns": list(table.columns),
         "rows": rows,
         "failed_rows": sum(1 for r in rows if r["is_failure"]),

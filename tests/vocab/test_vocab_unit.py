@@ -10,7 +10,9 @@ import pytest
 
 from smoke import dialogs
 from smoke.scenario import load_scenario
-from smoke.steps import REGISTRY, _first_group, describe_options, pick_options
+from smoke.steps import REGISTRY
+from smoke.steps.flow import first_group
+from smoke.steps.interaction import describe_options, pick_options
 from smoke.yamlfile import ConfigError
 from tests.conftest import run_smoke
 
@@ -43,9 +45,9 @@ def test_the_options_are_listed_as_a_person_reads_them() -> None:
 
 def test_the_first_group_or_the_whole_match_is_kept() -> None:
     url = "http://127.0.0.1:8000/admin/helpdesk/ticket/42/change/"
-    assert _first_group(re.search(r"/ticket/(\d+)/", url)) == "42"  # type: ignore[arg-type]
-    assert _first_group(re.search(r"ticket/\d+", url)) == "ticket/42"  # type: ignore[arg-type]
-    assert _first_group(re.search(r"ticket/(x)?(\d+)", url)) == ""  # type: ignore[arg-type]
+    assert first_group(re.search(r"/ticket/(\d+)/", url)) == "42"  # type: ignore[arg-type]
+    assert first_group(re.search(r"ticket/\d+", url)) == "ticket/42"  # type: ignore[arg-type]
+    assert first_group(re.search(r"ticket/(x)?(\d+)", url)) == ""  # type: ignore[arg-type]
 
 
 def _scenario(tmp_path: Path, step: str) -> Path:
