@@ -56,6 +56,7 @@ def bench_instant(reps: int = 3) -> dict[str, Any]:
     from smoke.results import ScenarioResult
     from smoke.runner import RunInfo, ScenarioRun, WorkerSession
     from smoke.scenario import load_scenario
+    from smoke.steps import REGISTRY
     from smoke.targets import load_targets
 
     work = Path(tempfile.mkdtemp(prefix="smoke-bench-instant-"))
@@ -92,7 +93,7 @@ def bench_instant(reps: int = 3) -> dict[str, Any]:
             if rep == 0:
                 continue
             for step in result.steps:
-                if step.kind != "open":
+                if REGISTRY[step.kind].opens is None:  # page loads are not the steps' own time
                     times.setdefault(step.caption, []).append(step.duration_s)
         browser.close()
     server.shutdown()

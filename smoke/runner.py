@@ -591,13 +591,12 @@ class ScenarioRun:
             raise ScenarioFailed(index, caption, error)
 
     def run_for_each(self, step: Step, index: str, depth: int) -> None:
+        loop = step.spec.loop
+        assert loop is not None
         ctx = self.template_context()
-        # the label is rendered per row, with the row in scope
-        args = {
-            key: render(value, ctx) if key in ("data", "title", "as", "table") else value
-            for key, value in step.args.items()
-        }
-        rows = resolve_rows(self.session.data, str(args["data"]))
+        # what is rendered per row (the label, where:, the grid) is rendered later, with the row in scope
+        args = {key: value if key in loop.per_row else render(value, ctx) for key, value in step.args.items()}
+        rows = resolve_rows(self.session.data, str(args[loop.data]))
         started = now_iso()
         t0 = time.monotonic()
         caption = self.caption(step, args, None) + f" ({len(rows)} rows)"
@@ -605,7 +604,7 @@ class ScenarioRun:
             index=index, kind=step.kind, caption=caption, status="passed", started=started, duration_s=0.0, depth=depth
         )
         self.result.steps.append(record)
-        self.row_name = str(args.get("as") or "row")
+        self.row_name = str(args.get(loop.alias) or "row")
         records: list[RowRecord] = []
         failed: list[RowRecord] = []
         skipped = 0
