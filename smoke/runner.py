@@ -21,9 +21,10 @@ from smoke.dialogs import watch as watch_dialogs
 from smoke.evidence import Evidence, Secrets, slug
 from smoke.health import PageWatch, failure_message
 from smoke.locators import LocatorSpec, build, resolve_ref
-from smoke.results import DataTable, ScenarioResult, StepError, StepResult, TableRow, VisualCheck
+from smoke.results import ScenarioResult, StepError, StepResult, VisualCheck
 from smoke.scenario import RowsError, Scenario, Step, rows_at
 from smoke.steps import Check, StepCall, StepFailure
+from smoke.tables import RowRecord, column_name, grid_table, row_label, rows_table
 from smoke.targets import Target
 from smoke.values import TemplateValueError, render
 
@@ -90,15 +91,6 @@ def unreachable(url: str, timeout: float = 2.0) -> str | None:
             return None
     except OSError as exc:
         return f"{host}:{port} {exc.strerror or exc}"
-
-
-@dataclass
-class RowRecord:
-    label: str
-    checks: dict[str, Check] = field(default_factory=dict)
-    failures: dict[str, StepError] = field(default_factory=dict)
-    error: StepError | None = None
-    failed_step: str | None = None
 
 
 class ScenarioRun:
@@ -582,7 +574,7 @@ class ScenarioRun:
         if self.session.after_step is not None:
             self.session.after_step(self, step, self.result.steps[-1])
         if row is not None and kind.tabulated:
-            column = step.name or _column_name(step, spec)
+            column = step.name or column_name(step, spec)
             if error is not None:
                 row.failures[column] = error
             elif check is not None:
@@ -629,10 +621,10 @@ class ScenarioRun:
                 label = (
                     render(step.args["label"], self.template_context())
                     if step.args.get("label")
-                    else _row_label(row, number)
+                    else row_label(row, number)
                 )
             except TemplateValueError:
-                label = _row_label(row, number)
+                label = row_label(row, number)
             rec = RowRecord(label=str(label))
             previous_failed = False
             try:
@@ -657,9 +649,9 @@ class ScenarioRun:
                 f"({len(rows)} rows)", f"({len(rows) - skipped} of {len(rows)} rows)"
             )
         if grid_cells:  # the grid first: it is what a reader takes in at a glance
-            self.result.tables.append(_grid(str(args.get("title") or args["data"]) + " (grid)", grid_cells))
+            self.result.tables.append(grid_table(str(args.get("title") or args[loop.data]) + " (grid)", grid_cells))
         self.result.tables.append(
-            _table(str(args.get("title") or args["data"]), str(args.get("table") or "plain"), records)
+            rows_table(str(args.get("title") or args[loop.data]), str(args.get("table") or "plain"), records)
         )
         record.duration_s = round(time.monotonic() - t0, 3)
         if failed:
@@ -716,69 +708,3 @@ def resolve_rows(data: dict[str, Any], path: str) -> list[Any]:
         return rows_at(data, path)
     except RowsError as exc:
         raise StepFailure(exc.message, kind="error") from None
-
-
-def _row_label(row: Any, number: int) -> str:
-    if isinstance(row, dict):
-        values = [str(v) for v in row.values() if isinstance(v, str | int | float)][:2]
-        return " ".join(values) or f"row {number}"
-    return str(row)
-
-
-def _column_name(step: Step, spec: LocatorSpec | None) -> str:
-    if spec is not None:
-        if spec.how in ("test_id", "label", "placeholder", "text"):
-            return spec.value
-        if spec.how == "role" and spec.name:
-            return spec.name
-        return spec.describe()
-    return step.kind.replace("expect_", "")
-
-
-def _table(title: str, style: str, records: list[RowRecord]) -> DataTable:
-    columns: list[str] = []
-    for rec in records:
-        for name in [*rec.checks, *rec.failures]:
-            if name not in columns:
-                columns.append(name)
-    table = DataTable(title=title, columns=["Row", *columns, "Result"], kind=style)
-    for rec in records:
-        cells = [rec.label]
-        diffs: dict[str, list[str]] = {}
-        for column in columns:
-            if column in rec.checks:
-                cells.append(rec.checks[column].shown)
-            elif column in rec.failures:
-                failure = rec.failures[column]
-                cells.append(failure.actual or "—")
-                diffs[column] = [failure.expected or "", failure.actual or ""]
-            else:
-                cells.append("")
-        status = "failed" if rec.error else "passed"
-        message = rec.error.message if rec.error else None
-        cells.append("FAIL" if rec.error else "PASS")
-        table.rows.append(TableRow(cells=cells, status=status, diffs=diffs, message=message))  # type: ignore[arg-type]
-    return table
-
-
-def _grid(title: str, cells: list[tuple[str, str, str, RowRecord]]) -> DataTable:
-    """Rows of a for_each laid out as a grid: one line per `rows` value, one column per `columns` value."""
-    row_names = list(dict.fromkeys(c[0] for c in cells))
-    column_names = list(dict.fromkeys(c[1] for c in cells))
-    table = DataTable(title=title, columns=["", *column_names], kind="grid")
-    by_key = {(r, c): (text, rec) for r, c, text, rec in cells}
-    for name in row_names:
-        texts = [name]
-        diffs: dict[str, list[str]] = {}
-        failed = False
-        for column in column_names:
-            if (name, column) not in by_key:
-                texts.append("")
-                continue
-            text, rec = by_key[(name, column)]
-            texts.append(text)
-            if rec.error is not None:
-                failed = True
-                diffs[column] = [f"{text}: {rec.error.expected or ''}", rec.error.actual or rec.error.message]
-        table.rows.append(TableRow(cells=texts, status="failed" if failed else "passed", diffs=diffs))
-    return table
