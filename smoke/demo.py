@@ -266,7 +266,7 @@ class Recorder:
         path.parent.mkdir(parents=True, exist_ok=True)
         entry["overlay"] = overlay_state(page)
         # the overlay is meant to be seen here, but secrets are masked as in the evidence
-        masks = run.session.evidence.masks(page, run._masks())
+        masks = run.session.evidence.masks(page, run.masks())
         try:
             page.screenshot(path=str(path), type="jpeg", quality=80, mask=masks, mask_color="#1f2937", timeout=10_000)
             entry["frame"] = rel

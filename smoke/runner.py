@@ -143,6 +143,11 @@ class ScenarioRun:
     def page(self, page: Page) -> None:
         self._page = page
 
+    @property
+    def current_page(self) -> Page | None:
+        """The page the scenario is on, or None before the first one opens."""
+        return self._page
+
     def is_secret(self, value: str) -> bool:
         return value in self.session.secrets
 
@@ -178,7 +183,7 @@ class ScenarioRun:
             return
         state = self.session.storage_states.get(key) if self.session.reuse_logins else None
         context = self.new_context(storage_state=state) if state else self.new_context()
-        page = self._open_page(context)
+        page = self.open_page(context)
         self.pages[key] = page
         self.page = page
         if state is not None:
@@ -252,7 +257,7 @@ class ScenarioRun:
 
     def named_screenshot(self, name: str, full_page: bool) -> None:
         shot = self.session.evidence.capture(
-            self.page, f"{self._shot_prefix}/named-{slug(name)}", self._masks(), full_page=full_page
+            self.page, f"{self._shot_prefix}/named-{slug(name)}", self.masks(), full_page=full_page
         )
         if shot:
             self._named_shot = shot
@@ -274,7 +279,7 @@ class ScenarioRun:
             path=str(png),
             type="png",
             full_page=full_page,
-            mask=session.evidence.masks(page, [*self._masks(), *dynamic]),
+            mask=session.evidence.masks(page, [*self.masks(), *dynamic]),
             mask_color="#1f2937",
             animations="disabled",
             caret="hide",
@@ -342,7 +347,7 @@ class ScenarioRun:
 
     # -- running ---------------------------------------------------------------------------------
 
-    def _open_page(self, context: BrowserContext) -> Page:
+    def open_page(self, context: BrowserContext) -> Page:
         context.set_default_timeout(self.scenario.timeout_s * 1000)
         page = context.new_page()
         scrub = self.session.secrets.scrub
@@ -388,7 +393,7 @@ class ScenarioRun:
         )
         return page
 
-    def _masks(self) -> list[Locator]:
+    def masks(self) -> list[Locator]:
         masks = list(self.masked)
         ctx = self.template_context()
         for spec in self.target.mask:
@@ -414,7 +419,7 @@ class ScenarioRun:
                 self.switch(self.scenario.role, "0", -1)
             else:
                 context = self.new_context()
-                self.page = self._open_page(context)
+                self.page = self.open_page(context)
                 self.pages[f"_anonymous_{self.scenario.side}"] = self.page
             self.run_steps(self.scenario.steps, "", 0, None)
             late = self.watch.take_failures()  # trouble that came after the last step's check
@@ -546,7 +551,7 @@ class ScenarioRun:
         ):
             padded = "_".join(part.zfill(3) for part in index.split("."))
             name = f"{self._shot_prefix}/{padded}-{step.kind}" + ("-failed" if error else "")
-            shot = self.session.evidence.capture(self.page, name, self._masks())
+            shot = self.session.evidence.capture(self.page, name, self.masks())
         named = self._named_shot
         if named is not None:
             shot, self._named_shot = named, None

@@ -146,7 +146,7 @@ class AriaCapture:
     def _after(self, run: ScenarioRun, step: Step, record: StepResult) -> None:
         if run.login_vars is not None or not self.wanted(run):
             return  # the steps of a login are not the scenario's pages
-        page = run._page
+        page = run.current_page
         if page is None or page.is_closed():
             return
         state = self._state(run)
@@ -169,7 +169,7 @@ class AriaCapture:
         if state is None or not run.result.steps or not self.wanted(run):
             return
         record = run.result.steps[-1]
-        page = run._page
+        page = run.current_page
         if record.aria is not None or page is None or page.is_closed():
             return
         if page.url == state.last_url and not state.dirty:
@@ -301,12 +301,12 @@ def _mask_locators(run: ScenarioRun, page: Page) -> list[Locator]:
             continue
     # password fields and secret texts need no hiding here: field values are dropped and secrets
     # scrubbed from the text; each mask costs a round trip to the browser
-    return [*run._masks(), *locators]
+    return [*run.masks(), *locators]
 
 
 def _role(run: ScenarioRun) -> str | None:
     for key, page in run.pages.items():
-        if page is run._page:
+        if page is run.current_page:
             return None if key.startswith("_anonymous") else key.split(":", 1)[0]
     return None
 

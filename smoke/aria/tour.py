@@ -190,8 +190,8 @@ def _open(runner: Any, page_record: AriaPage, say: Callable[[str], None]) -> Pag
     try:
         if page_record.role:
             runner.switch(page_record.role)
-        elif runner._page is None:
-            runner.page = runner._open_page(runner.new_context())
+        elif runner.current_page is None:
+            runner.page = runner.open_page(runner.new_context())
         runner.side = page_record.side
         page: Page = runner.page
         page.goto(runner.url(page_record.path))
