@@ -229,25 +229,22 @@ class ScenarioRun:
         if self.session.reuse_logins:
             self.session.storage_states[key] = context.storage_state()
 
+    def _texts(self, selector: str) -> list[str]:
+        """The texts of the page's elements that match, each on one line ([] when there is no page)."""
+        if self._page is None or self._page.is_closed():
+            return []
+        try:
+            texts = self._page.locator(selector).all_inner_texts()
+        except PlaywrightError:
+            return []
+        return [" ".join(t.split()) for t in texts if t.strip()]
+
     def _alerts(self) -> str:
         """What the page says in its alerts, e.g. why a login was refused."""
-        if self._page is None or self._page.is_closed():
-            return ""
-        try:
-            texts = self._page.locator("[role=alert]").all_inner_texts()
-        except PlaywrightError:
-            return ""
-        said = "; ".join(" ".join(t.split()) for t in texts if t.strip())
-        return self.session.secrets.scrub(said[:300]) or ""
+        return self.session.secrets.scrub("; ".join(self._texts("[role=alert]"))[:300]) or ""
 
     def _heading(self) -> str:
-        if self._page is None or self._page.is_closed():
-            return ""
-        try:
-            texts = self._page.locator("h1, h2, title").all_inner_texts()
-        except PlaywrightError:
-            return ""
-        return self.session.secrets.scrub(" ".join(" ".join(t.split()) for t in texts[:2])[:200]) or ""
+        return self.session.secrets.scrub(" ".join(self._texts("h1, h2, title")[:2])[:200]) or ""
 
     def add_secret(self, value: str) -> None:
         self.session.secrets.add(value)
