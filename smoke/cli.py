@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import secrets as pysecrets
 import sys
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -14,7 +12,7 @@ import click
 from click_default_group import DefaultGroup
 
 from smoke.results import EXIT_CODES_TEXT as EXIT_CODES
-from smoke.results import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_UNREACHABLE, EXIT_USAGE
+from smoke.results import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_UNREACHABLE, EXIT_USAGE, new_run_id
 from smoke.results import EXIT_PASSED as EXIT_OK
 from smoke.yamlfile import ConfigError
 
@@ -288,7 +286,7 @@ def run(
         names = project.targets.expand(targets)
     except ConfigError as exc:
         _fail(exc.line())
-    run_id = run_id or datetime.now().strftime("%Y%m%d-%H%M%S-") + pysecrets.token_hex(2)
+    run_id = run_id or new_run_id()
     if len(names) > 1:
         from smoke.run.targets_loop import run_each
 

@@ -13,7 +13,6 @@ import getpass
 import json
 import os
 import platform
-import secrets as pysecrets
 import shutil
 import subprocess
 from collections.abc import Callable, Generator
@@ -35,6 +34,7 @@ from smoke.results import (
     StepError,
     checklist_status,
     decide,
+    new_run_id,
     scenario_from_dict,
 )
 from smoke.runner import RunInfo, ScenarioRun, WorkerSession, now_iso
@@ -292,7 +292,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if state is None or state.is_worker:
         return
     config = session.config
-    run_id = config.getoption("smoke_run_id") or datetime.now().strftime("%Y%m%d-%H%M%S-") + pysecrets.token_hex(2)
+    run_id = config.getoption("smoke_run_id") or new_run_id()
     report_root = Path(config.getoption("smoke_report_dir")).resolve()
     run_dir = report_root / run_id
     from smoke.pack import PackError, plan
