@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from smoke.results import new_run_id
 from smoke.yamlfile import ConfigError, MarkedDict, Pos, display_path, load_file, plain
 
 
@@ -204,7 +205,7 @@ def capture_screens(
     if not paths:
         say("no scenario with a compare: step to capture")
         return 2
-    run_id = f"baseline-{datetime.datetime.now():%Y%m%d-%H%M%S}"
+    run_id = new_run_id("baseline")
     argv = [sys.executable, "-m", "smoke", "run", *[str(p) for p in paths], "--scenarios", str(scenarios_dir)]
     argv += [
         "--run-id",

@@ -3,43 +3,30 @@
 from __future__ import annotations
 
 import os
-import secrets as pysecrets
 import sys
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 from click_default_group import DefaultGroup
 
+# the other commands check their input as a run does (the names they had here)
+from smoke.launch import checked as _checked
+from smoke.launch import fail as _fail
+from smoke.launch import load as _load
+from smoke.launch import select as _select
+from smoke.launch import start
+from smoke.options import Command, click_option, click_options, option
 from smoke.results import EXIT_CODES_TEXT as EXIT_CODES
-from smoke.results import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_UNREACHABLE, EXIT_USAGE
+from smoke.results import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE
 from smoke.results import EXIT_PASSED as EXIT_OK
 from smoke.yamlfile import ConfigError
 
-scenarios_option = click.option(
-    "--scenarios",
-    "scenarios_dir",
-    default="scenarios",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The scenarios folder (with targets.yaml, checklist.yaml, data/).",
-)
+scenarios_option = click_option(option("scenarios_dir"))
 target_option = click.option(
     "--target", "-t", default=None, help="Target name from targets.yaml (default: its default)."
 )
-
-
-def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    click.echo(f"smoke: {message}", err=True)
-    sys.exit(code)
-
-
-def _workers(value: str | None) -> str | None:
-    if value is None or value == "auto" or (value.isdigit() and int(value) >= 1):
-        return value
-    _fail(f"--workers: {value!r} is not a number of workers (give a number from 1, or auto)")
 
 
 class _Group(click.Group):
@@ -87,178 +74,10 @@ def main() -> None:
     """
 
 
-def _load(scenarios_dir: Path) -> Any:
-    from smoke.project import load_project
-
-    try:
-        return load_project(scenarios_dir)
-    except ConfigError as exc:
-        _fail(exc.line())
-
-
-def _select(project: Any, names: Sequence[str]) -> list[Path]:
-    paths: list[Path] = []
-    for name in names:
-        path = Path(name)
-        candidates = [path, project.root / name, project.root / f"{name}.yaml", project.root / f"{name}.yml"]
-        found = next((c for c in candidates if c.is_file() or (c.is_dir() and c != Path("."))), None)
-        if found is None:
-            from difflib import get_close_matches
-
-            stems = sorted(p.stem for p in project.root.rglob("*.yaml"))
-            close = get_close_matches(path.stem, stems, n=3)
-            hint = f" (did you mean {' or '.join(close)}?)" if close else " (smoke list shows the scenarios)"
-            _fail(f"no scenario {name!r} in {project.root}{hint}")
-        paths.append(found)
-    return paths
-
-
-def _checked(project: Any, target_name: str | None, paths: list[Path], tags: Sequence[str]) -> tuple[Any, list[Any]]:
-    from smoke.project import check_all, load_scenarios
-
-    try:
-        target = project.targets.get(target_name)
-    except ConfigError as exc:
-        _fail(exc.line())
-    scenarios, errors = load_scenarios(project, paths or None)
-    if tags:
-        scenarios = [s for s in scenarios if set(tags) & set(s.tags)]
-    errors += check_all(project, scenarios, target)
-    if errors:
-        for error in errors:
-            click.echo(error.line(), err=True)
-        sys.exit(EXIT_USAGE)
-    from smoke.pack import PackError
-    from smoke.pack.keys import target_key
-
-    try:  # a signing key that is configured must be there: a run meant to be signed never ends unsigned
-        target_key(target)
-    except PackError as exc:
-        _fail(exc.message)
-    return target, scenarios
-
-
 @main.command()
 @click.argument("scenario", nargs=-1)
-@click.option(
-    "--target",
-    "-t",
-    "targets",
-    multiple=True,
-    help="Target name (or group) from targets.yaml (default: its default); repeat to run each in turn.",
-)
-@click.option("--headed", is_flag=True, help="Show the browser window (needs a display, or run under xvfb-run).")
-@click.option(
-    "--slowmo", type=click.IntRange(min=0), default=0, help="Slow every browser action down by MS milliseconds."
-)
-@click.option("--tag", "tags", multiple=True, help="Only scenarios with this tag (repeatable: any of them).")
-@click.option("-k", "keyword", default=None, help="Only scenarios whose name matches this pytest -k expression.")
-@click.option(
-    "--workers",
-    "-n",
-    default=None,
-    callback=lambda ctx, param, value: _workers(value),
-    help="Run scenarios in parallel on N workers ('auto' = one per core).",
-)
-@click.option(
-    "--retries",
-    type=click.IntRange(min=0),
-    default=0,
-    help="Run a failing scenario up to N more times; a pass on a retry is reported as flaky.",
-)
-@click.option("--report-dir", default="reports", show_default=True, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--self-contained", is_flag=True, help="Also write report-single.html with every image embedded.")
-@click.option(
-    "--trace",
-    type=click.Choice(["on", "off", "retain-on-failure"]),
-    default="retain-on-failure",
-    show_default=True,
-    help="Playwright trace per scenario.",
-)
-@click.option(
-    "--video",
-    type=click.Choice(["on", "off", "retain-on-failure"]),
-    default="off",
-    show_default=True,
-    help="Record a video per scenario (needs ffmpeg).",
-)
-@click.option("--server-url", default=None, help="Use an already running server for a target that starts its own.")
-@click.option(
-    "--browser-ws",
-    multiple=True,
-    help="Drive a browser served by `playwright run-server` at this ws:// address; repeat for a pool that"
-    " the workers share (worker i uses endpoint i mod n; one that is down at the start is skipped).",
-)
-@click.option(
-    "--remote-executable",
-    default=None,
-    help="With --browser-ws: the browser's path on that machine (run-server needs --unsafe).",
-)
-@click.option("--signed-off-by", multiple=True, help="NAME:ROLE for the report's sign-off table (repeatable).")
-@click.option(
-    "--notify", default=None, help="POST a JSON summary to this webhook when the run ends (Slack/Teams show its text)."
-)
-@click.option("--notify-on", type=click.Choice(["failure", "always"]), default="failure", show_default=True)
-@click.option("--run-id", default=None, help="Name the run (default: date-time and a random suffix).")
-@click.option(
-    "--baselines",
-    default=None,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of the baseline screenshots compare: steps read (default: SCENARIOS/baselines).",
-)
-@click.option(
-    "--visual-strict",
-    is_flag=True,
-    help="A page that changed beyond its compare: threshold fails its scenario (default: a warning).",
-)
-@click.option(
-    "--shard",
-    default=None,
-    metavar="K/N",
-    help="Run only the K-th of N parts of the selection, balanced by earlier runs' durations (merge with"
-    " `smoke report merge`).",
-)
-@click.option(
-    "--shard-durations",
-    default=None,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="With --shard: balance by this results.json (give every shard machine the same one).",
-)
-@click.option(
-    "--slow-fail",
-    is_flag=True,
-    help="A page much slower than in earlier runs of the target fails its scenario (default: a warning).",
-)
-@click.option("--pytest-arg", "pytest_args", multiple=True, help="Pass an extra argument to pytest (repeatable).")
-@scenarios_option
-def run(
-    scenario: tuple[str, ...],
-    targets: tuple[str, ...],
-    headed: bool,
-    slowmo: int,
-    tags: tuple[str, ...],
-    keyword: str | None,
-    workers: str | None,
-    retries: int,
-    report_dir: Path,
-    self_contained: bool,
-    trace: str,
-    video: str,
-    server_url: str | None,
-    browser_ws: tuple[str, ...],
-    remote_executable: str | None,
-    signed_off_by: tuple[str, ...],
-    notify: str | None,
-    notify_on: str,
-    run_id: str | None,
-    baselines: Path | None,
-    visual_strict: bool,
-    shard: str | None,
-    shard_durations: Path | None,
-    slow_fail: bool,
-    pytest_args: tuple[str, ...],
-    scenarios_dir: Path,
-) -> None:
+@click_options(Command.RUN)
+def run(scenario: tuple[str, ...], **options: Any) -> None:
     """Run scenarios in a real browser and write the evidence report.
 
     With no SCENARIO, runs every scenario in the scenarios folder. A SCENARIO is a file path or a
@@ -274,134 +93,7 @@ def run(
       smoke run --target staging-a --target staging-b     (or a group: --target nightly)
       smoke run --shard 2/3 --shard-durations last-night/results.json
     """
-    if shard:
-        from smoke.run.shard import ShardError, parse_shard
-
-        try:
-            parse_shard(shard)
-        except ShardError as exc:
-            _fail(str(exc))
-    if shard_durations and not shard_durations.is_file():
-        _fail(f"--shard-durations {shard_durations}: no such file (give a run's results.json)")
-    project = _load(scenarios_dir)
-    try:
-        names = project.targets.expand(targets)
-    except ConfigError as exc:
-        _fail(exc.line())
-    run_id = run_id or datetime.now().strftime("%Y%m%d-%H%M%S-") + pysecrets.token_hex(2)
-    if len(names) > 1:
-        from smoke.run.targets_loop import run_each
-
-        if "run" not in sys.argv[1:2]:  # e.g. `smoke demo`, which invokes this command itself
-            _fail(f"{', '.join(names)}: one target at a time here (`smoke run` runs several in turn)")
-        sys.exit(run_each(names, sys.argv[1:], run_id, report_dir, click.echo))
-    target = names[0]
-    paths = _select(project, scenario)
-    target_obj, scenarios = _checked(project, target, paths, tags)
-    if not scenarios:
-        _fail("no scenario selected" + (f" with tag {', '.join(tags)}" if tags else ""))
-    if headed and not _display_ok():
-        _fail("--headed needs a display: none found (run under `xvfb-run smoke run --headed ...`, or set DISPLAY)")
-    run_dir = report_dir.resolve() / run_id
-    args = [str(p) for p in (paths or [project.root])]
-    args += [
-        "-p", "no:cacheprovider",
-        "-q",
-        "--no-header",
-        "-r", "N",
-        "-o", "console_output_style=classic",
-        "-W", "ignore::pytest.PytestAssertRewriteWarning",
-        f"--rootdir={_rootdir(project.root)}",
-        f"--smoke-scenarios={project.root}",
-        f"--smoke-target={target_obj.name}",
-        f"--smoke-report-dir={report_dir}",
-        f"--smoke-run-id={run_id}",
-        f"--output={run_dir / 'playwright'}",
-        f"--tracing={trace}",
-        f"--video={video}",
-        f"--junitxml={run_dir / 'junit.xml'}",
-        "-o", "junit_family=xunit2",
-        "-o", "junit_suite_name=engageip-smoke",
-    ]  # fmt: skip
-    if headed:
-        args.append("--headed")
-    if slowmo:
-        args.append(f"--slowmo={slowmo}")
-    if tags:
-        args += ["-m", " or ".join(tags)]
-    if keyword:
-        args += ["-k", keyword]
-    if workers:
-        args += ["-n", workers, "--dist", "loadgroup"]
-    if retries:
-        args.append(f"--smoke-retries={retries}")
-    if self_contained:
-        args.append("--smoke-self-contained")
-    if server_url:
-        args.append(f"--smoke-server-url={server_url}")
-    for endpoint in browser_ws:
-        args.append(f"--smoke-browser-ws={endpoint}")
-    if remote_executable:
-        args.append(f"--smoke-remote-executable={remote_executable}")
-    for signer in signed_off_by:
-        args.append(f"--smoke-signed-off-by={signer}")
-    if notify:
-        args += [f"--smoke-notify={notify}", f"--smoke-notify-on={notify_on}"]
-    if baselines:
-        args.append(f"--smoke-baselines={baselines.resolve()}")
-    if visual_strict:
-        args.append("--smoke-visual-strict")
-    if shard:
-        args.append(f"--smoke-shard={shard}")
-    if shard_durations:
-        args.append(f"--smoke-shard-durations={shard_durations.resolve()}")
-    if slow_fail:
-        args.append("--smoke-slow-fail")
-    args += list(pytest_args)
-    code = _pytest(args, run_dir)
-    report_path = run_dir / "report.html"
-    # the last line a user (or a scheduler's log) sees is where the evidence is
-    click.echo(f"report: {report_path}" if report_path.exists() else f"results: {run_dir / 'results.json'}")
-    sys.exit(code)
-
-
-def _rootdir(scenarios_root: Path) -> Path:
-    # test ids are paths relative to the rootdir: keep the scenarios folder inside it
-    cwd = Path.cwd().resolve()
-    root = scenarios_root.resolve()
-    return cwd if root.is_relative_to(cwd) else root.parent
-
-
-def _pytest(args: list[str], run_dir: Path | None = None) -> int:
-    import pytest
-
-    os.environ.setdefault("SMOKE_COMMAND", " ".join(sys.argv[1:]))
-    code = int(pytest.main(args))
-    if run_dir is not None:
-        decided = _run_exit_code(run_dir)
-        if decided is not None:
-            return decided
-    # no run was recorded: pytest's 0 ok, 1 failed, 2 interrupted, 3 internal error, 4 usage error, 5 nothing collected
-    return {0: EXIT_OK, 1: EXIT_FAILED, 2: EXIT_FAILED, 3: EXIT_UNREACHABLE, 4: EXIT_USAGE, 5: EXIT_USAGE}.get(
-        code, code
-    )
-
-
-def _run_exit_code(run_dir: Path) -> int | None:
-    """The run's own exit code, from the one verdict in results.json; None when no run was recorded."""
-    import json
-
-    try:
-        code = json.loads((run_dir / "results.json").read_text(encoding="utf-8")).get("exit_code")
-    except (OSError, ValueError):
-        return None
-    return code if isinstance(code, int) else None
-
-
-def _display_ok() -> bool:
-    from smoke.browser import has_display
-
-    return has_display()
+    sys.exit(start(scenario, options))
 
 
 @main.command(name="list")

@@ -17,12 +17,14 @@ import json
 import queue
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import click
+
+from smoke.options import Command, click_options
 
 if TYPE_CHECKING:
     import pytest
@@ -558,8 +560,10 @@ def render_walkthrough(run_dir: Path, manifests: list[dict[str, Any]], replays: 
 class DemoPlugin:
     """Registered by the smoke plugin when ``--smoke-demo`` is given (in the controller and in workers)."""
 
-    def __init__(self, config: pytest.Config) -> None:
+    def __init__(self, config: pytest.Config, controller_run_dir: Callable[[], Path | None]) -> None:
         self.config = config
+        # the plugin's run folder once its session has started (a callable: demo never imports the plugin)
+        self.controller_run_dir = controller_run_dir
         self.pace = PACES[config.getoption("smoke_demo")]
         self.record = bool(config.getoption("smoke_demo_record"))
         self.overlay_in_shots = bool(config.getoption("smoke_demo_overlay_in_shots"))
@@ -576,10 +580,7 @@ class DemoPlugin:
         # after the session has finished and results.json is written; only the controller builds
         if not self.record or hasattr(config, "workerinput"):
             return
-        from smoke.plugin import STATE
-
-        state = config.stash.get(STATE, None)
-        run_dir = state.run.run_dir if state is not None and state.run is not None else self.run_dir
+        run_dir = self.controller_run_dir() or self.run_dir
         if run_dir is None or not (run_dir / "demo").is_dir():
             return
         try:
@@ -603,79 +604,8 @@ def _print(text: str) -> None:
 
 @click.command()
 @click.argument("scenario", nargs=-1)
-@click.option("--target", "-t", default=None, help="Target name from targets.yaml (default: its default, the sandbox).")
-@click.option(
-    "--speed",
-    type=click.Choice(["slow", "normal", "fast"]),
-    default="normal",
-    show_default=True,
-    help="How long each step is shown before and after it acts, and how fast typing goes.",
-)
-@click.option(
-    "--pause",
-    is_flag=True,
-    help="Wait before each step: click Next in the caption bar or press Enter here; "
-    "Continue (or c Enter) runs to the end.",
-)
-@click.option(
-    "--record",
-    is_flag=True,
-    help="Also write an animated replay per scenario, a walk-through page and, where video works, a video.",
-)
-@click.option(
-    "--tag",
-    "tags",
-    multiple=True,
-    help="Only scenarios with this tag, e.g. new-feature (repeatable: any of them).",
-)
-@click.option(
-    "--headless",
-    is_flag=True,
-    help="No window: only to make the replay and walk-through on a machine without a display.",
-)
-@click.option(
-    "--overlay-in-shots",
-    is_flag=True,
-    help="Keep the caption bar in the report's screenshots too (hidden by default).",
-)
-@click.option(
-    "--whats-new",
-    "whats_new",
-    is_flag=False,
-    flag_value="latest",
-    default=None,
-    metavar="[RUN]",
-    help="Instead of scenarios: tour the pages that changed in RUN (default latest), highlighting each new "
-    "or renamed control; with --record, one frame per change, added to the run's walk-through.",
-)
-@click.option("--report-dir", default="reports", show_default=True, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--server-url", default=None, help="Use an already running server for a target that starts its own.")
-@click.option("--run-id", default=None, help="Name the run (default: date-time and a random suffix).")
-@click.option(
-    "--scenarios",
-    "scenarios_dir",
-    default="scenarios",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The scenarios folder.",
-)
-@click.pass_context
-def demo(
-    ctx: click.Context,
-    scenario: tuple[str, ...],
-    target: str | None,
-    speed: str,
-    pause: bool,
-    record: bool,
-    tags: tuple[str, ...],
-    headless: bool,
-    overlay_in_shots: bool,
-    whats_new: str | None,
-    report_dir: Path,
-    server_url: str | None,
-    run_id: str | None,
-    scenarios_dir: Path,
-) -> None:
+@click_options(Command.DEMO)
+def demo(scenario: tuple[str, ...], **options: Any) -> None:
     """Show scenarios in a browser window, slowly, with captions: for demos and training.
 
     Before each step the element it acts on is highlighted and a caption bar says what happens
@@ -694,6 +624,7 @@ def demo(
     """
     from smoke.browser import has_display
 
+    headless: bool = options["headless"]
     if not headless and not has_display():
         click.echo(
             "smoke demo: no display for the browser window; run it under a virtual display: "
@@ -701,37 +632,39 @@ def demo(
             err=True,
         )
         sys.exit(2)
-    if whats_new:
+    if options["whats_new"]:
         from smoke.aria.tour import run_tour
 
-        sys.exit(run_tour(whats_new, scenario, scenarios_dir, report_dir, speed, pause, record, headless, server_url))
+        sys.exit(
+            run_tour(
+                options["whats_new"],
+                scenario,
+                options["scenarios_dir"],
+                options["report_dir"],
+                options["speed"],
+                options["pause"],
+                options["record"],
+                headless,
+                options["server_url"],
+            )
+        )
     from smoke.browser import ffmpeg_for_playwright
-    from smoke.cli import run
+    from smoke.launch import start
 
     video = "off"
-    if record:
+    if options["record"]:
         ok, detail = ffmpeg_for_playwright()
         if ok:
             video = "on"
         else:
             click.echo(f"demo: no video ({detail}); the replay and the walk-through are still written", err=True)
-    pytest_args = [f"--smoke-demo={speed}", "-s"]  # -s: the terminal stays the person's (Enter to go on)
-    if pause:
-        pytest_args.append("--smoke-demo-pause")
-    if record:
-        pytest_args.append("--smoke-demo-record")
-    if overlay_in_shots:
-        pytest_args.append("--smoke-demo-overlay-in-shots")
-    ctx.invoke(
-        run,
-        scenario=scenario,
-        targets=(target,) if target else (),
-        headed=not headless,
-        tags=tags,
-        report_dir=report_dir,
-        video=video,
-        server_url=server_url,
-        run_id=run_id,
-        pytest_args=tuple(pytest_args),
-        scenarios_dir=scenarios_dir,
-    )
+    target = options["target"]
+    # the demo rows (speed, pause, record, overlay_in_shots) reach pytest as --smoke-demo* through the table
+    run_options = {
+        **options,
+        "targets": (target,) if target else (),
+        "headed": not headless,
+        "video": video,
+        "pytest_args": ("-s",),  # -s: the terminal stays the person's (Enter to go on)
+    }
+    sys.exit(start(scenario, run_options))

@@ -11,10 +11,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets as pysecrets
 import shutil
 from collections.abc import Callable, Generator
-from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
@@ -23,6 +21,7 @@ import pytest
 from smoke.evidence import Evidence, Secrets
 from smoke.finish import counts as run_counts
 from smoke.finish import finish, new_result
+from smoke.options import add_pytest_options
 from smoke.project import Project, check_all, load_project
 from smoke.results import (
     EXIT_INTERRUPTED,
@@ -30,6 +29,7 @@ from smoke.results import (
     RunResult,
     ScenarioResult,
     StepError,
+    new_run_id,
     scenario_from_dict,
 )
 from smoke.runner import RunInfo, ScenarioRun, WorkerSession, now_iso
@@ -76,105 +76,7 @@ class SmokeState:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("smoke", "engageip-smoke scenarios")
-    group.addoption(
-        "--smoke-target", default=None, help="target name from the targets file (default: the file's default)"
-    )
-    group.addoption("--smoke-targets", default=None, help="targets file (default: SCENARIOS/targets.yaml)")
-    group.addoption("--smoke-scenarios", default="scenarios", help="the scenarios folder (default: scenarios)")
-    group.addoption("--smoke-report-dir", default="reports", help="where runs write their evidence (default: reports)")
-    group.addoption("--smoke-run-id", default=None, help="run id (default: a new one from the time)")
-    group.addoption(
-        "--smoke-server-url", default=None, help="use this already running server for the target's {server}"
-    )
-    group.addoption(
-        "--smoke-self-contained", action="store_true", help="also write report-single.html with every image embedded"
-    )
-    group.addoption(
-        "--smoke-retries",
-        type=int,
-        default=0,
-        help="run a failing scenario up to N more times; passing on a retry is reported as flaky",
-    )
-    group.addoption("--smoke-no-login-reuse", action="store_true", help="log in afresh in every scenario")
-    group.addoption(
-        "--smoke-browser-ws",
-        action="append",
-        default=[],
-        help="connect to a browser served by `playwright run-server` at this ws:// URL (repeatable: a pool)",
-    )
-    group.addoption(
-        "--smoke-remote-executable",
-        default=None,
-        help="browser path on the run-server machine (the server must run with --unsafe)",
-    )
-    group.addoption("--smoke-shard", default=None, metavar="K/N", help="run only the K-th of N parts of the selection")
-    group.addoption(
-        "--smoke-shard-durations",
-        default=None,
-        metavar="RESULTS_JSON",
-        help="with --smoke-shard: balance the parts by this run's durations (default: earlier runs of the target)",
-    )
-    group.addoption(
-        "--smoke-notify", default=None, help="POST a JSON summary of the run to this webhook URL when it ends"
-    )
-    group.addoption(
-        "--smoke-notify-on", default="failure", choices=("failure", "always"), help="when to notify (default: failure)"
-    )
-    group.addoption(
-        "--smoke-signed-off-by",
-        action="append",
-        default=[],
-        help="NAME:ROLE for the report's sign-off table (repeatable)",
-    )
-    group.addoption(
-        "--smoke-baselines",
-        default=None,
-        help="folder of the baseline screenshots compare: steps read (default: SCENARIOS/baselines)",
-    )
-    group.addoption(
-        "--smoke-capture-baseline",
-        default=None,
-        metavar="DIR",
-        help="compare: steps write their screenshot to DIR as the baseline instead of comparing",
-    )
-    group.addoption(
-        "--smoke-visual-strict",
-        action="store_true",
-        help="a compare: step over its threshold fails the scenario (default: a warning)",
-    )
-    group.addoption(
-        "--smoke-slow-fail",
-        action="store_true",
-        help="a page that got much slower than in earlier runs fails its scenario (default: a warning)",
-    )
-    group.addoption(
-        "--smoke-demo",
-        default=None,
-        choices=("slow", "normal", "fast"),
-        help="demo mode at this pace: a caption bar and the element highlighted before each step",
-    )
-    group.addoption(
-        "--smoke-demo-pause",
-        action="store_true",
-        help="with --smoke-demo: wait before each step for Next (in the page) or Enter (in the terminal)",
-    )
-    group.addoption(
-        "--smoke-demo-record",
-        action="store_true",
-        help="with --smoke-demo: write an animated replay and a walk-through page into the run folder",
-    )
-    group.addoption(
-        "--smoke-demo-overlay-in-shots",
-        action="store_true",
-        help="with --smoke-demo: keep the caption bar in the evidence screenshots",
-    )
-    group.addoption(
-        "--smoke-aria",
-        default="auto",
-        choices=("auto", "on", "off"),
-        help="accessibility snapshots of the pages, compared with the baseline's: auto (scenarios with"
-        " compare: steps or snapshot baselines), on (every scenario), off",
-    )
+    add_pytest_options(group)  # the table of run options, smoke/options.py
 
 
 def _wants_smoke(config: pytest.Config) -> bool:
@@ -230,7 +132,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("smoke_demo"):
         from smoke.demo import DemoPlugin
 
-        config.pluginmanager.register(DemoPlugin(config), "smoke-demo")
+        demo = DemoPlugin(config, lambda: state.run.run_dir if state.run is not None else None)
+        config.pluginmanager.register(demo, "smoke-demo")
     if state.is_worker:
         info = config.workerinput["smoke"]  # type: ignore[attr-defined]
         state.run = RunInfo(info["id"], info["started"], Path(info["run_dir"]), state.scenarios_dir)
@@ -287,7 +190,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if state is None or state.is_worker:
         return
     config = session.config
-    run_id = config.getoption("smoke_run_id") or datetime.now().strftime("%Y%m%d-%H%M%S-") + pysecrets.token_hex(2)
+    run_id = config.getoption("smoke_run_id") or new_run_id()
     report_root = Path(config.getoption("smoke_report_dir")).resolve()
     run_dir = report_root / run_id
     from smoke.pack import PackError, plan

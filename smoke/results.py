@@ -29,6 +29,17 @@ EXIT_CODES_TEXT = (
 )
 
 
+def new_run_id(kind: str = "") -> str:
+    """A new run's id, which is also the name of its folder: the local time to the second (folders
+    sort by when they ran), a random suffix (two runs started in the same second still differ), and
+    KIND- in front for runs that are not plain runs (``baseline``, ``merged``)."""
+    import secrets
+    from datetime import datetime
+
+    stamp = f"{datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+    return f"{kind}-{stamp}" if kind else stamp
+
+
 @dataclass
 class StepError:
     message: str

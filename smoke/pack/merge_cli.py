@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from datetime import datetime
 from pathlib import Path
 
 import click
 
-from smoke.results import EXIT_USAGE
+from smoke.results import EXIT_USAGE, new_run_id
 
 
 @click.command()
@@ -42,7 +41,7 @@ def merge(run_dirs: tuple[Path, ...], out: Path | None, self_contained: bool) ->
     from smoke.pack.seal import sign_outputs
     from smoke.report.render import render_index, render_report
 
-    out = out or run_dirs[0].parent / datetime.now().strftime("merged-%Y%m%d-%H%M%S")
+    out = out or run_dirs[0].parent / new_run_id("merged")
     try:
         run = merge_runs(list(run_dirs), out)
         key = key_for_run(out)

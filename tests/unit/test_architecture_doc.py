@@ -42,8 +42,8 @@ def test_the_names_the_how_to_sections_point_to_exist() -> None:
         ("smoke.results", "scenario_from_dict"),
         ("smoke.results", "decide"),
         ("smoke.plugin", "pytest_addoption"),
-        ("smoke.plugin", "_finish"),
-        ("smoke.plugin", "_assemble"),
+        ("smoke.finish", "finish"),
+        ("smoke.finish", "assemble"),
         ("smoke.plugin", "pytest_configure_node"),
         ("smoke.cli", "_register_optional"),
     ]:
