@@ -807,7 +807,7 @@ def baseline_accept(run_ref: str, steps: tuple[str, ...], baselines: Path | None
 
 
 def _register_optional(module: str, name: str, group: click.Group = main) -> None:
-    """Commands that live beside the tester (the sandbox, demo mode) and are optional for it."""
+    """The engine's own commands that live in other modules (demo mode, the pack, the recorder)."""
     import importlib
 
     try:
@@ -817,8 +817,23 @@ def _register_optional(module: str, name: str, group: click.Group = main) -> Non
     group.add_command(command, name=name)
 
 
-_register_optional("smoke.sandbox.cli", "sandbox")
-_register_optional("smoke.sandbox.cli", "faults")
+COMMANDS_GROUP = "smoke.commands"
+
+
+def _register_plugins(group: click.Group = main) -> None:
+    """Commands other packages register in the ``smoke.commands`` entry-point group (the sandbox's
+    ``sandbox`` and ``faults``): the engine names none of them."""
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group=COMMANDS_GROUP):
+        try:
+            command = entry.load()
+        except ImportError:
+            continue  # a package installed without its optional dependencies: its commands are absent
+        group.add_command(command, name=entry.name)
+
+
+_register_plugins()
 _register_optional("smoke.demo", "demo")
 _register_optional("smoke.pack.merge_cli", "merge", report)
 _register_optional("smoke.pack.cli", "keys")
