@@ -338,6 +338,33 @@ def test_a_run_without_checklist_or_scenarios_renders(tmp_path: Path) -> None:
     assert len(rows) == 0  # the checklist comes from checklist.yaml only; this run recorded none
 
 
+def test_a_run_without_a_checklist_has_no_checklist_section(tmp_path: Path) -> None:
+    # a project with no checklist.yaml whose scenarios name no item: nothing to cover, so no section
+    # (an empty table under "Every required item is covered" would claim coverage nobody asked for)
+    run_dir = tmp_path / "plain"
+    run_dir.mkdir()
+    scenario = ScenarioResult(nodeid="s.yaml::Home", name="Home", file="s.yaml", status="passed")
+    RunResult(id="plain", started="2026-11-26T02:00:00Z", scenarios=[scenario]).write(run_dir / "results.json")
+    for short in (False, True):
+        text, _ = _render(run_dir, short=short)
+        assert 'class="verdict-headline">PASSED</p>' in text
+        assert 'id="checklist"' not in text and 'href="#checklist"' not in text
+        assert "Checklist coverage" not in text and "Every required item is covered" not in text
+
+
+def test_a_scenario_naming_an_item_shows_the_section_even_without_a_checklist_file(tmp_path: Path) -> None:
+    run_dir = tmp_path / "named"
+    run_dir.mkdir()
+    scenario = ScenarioResult(
+        nodeid="s.yaml::Home", name="Home", file="s.yaml", status="passed", checklist=["home-page"]
+    )
+    RunResult(id="named", started="2026-11-26T02:00:00Z", scenarios=[scenario]).write(run_dir / "results.json")
+    text, doc = _render(run_dir)
+    assert 'href="#checklist"' in text and "Checklist coverage" in text
+    assert [r["id"] for r in doc.find("tr") if r.get("id", "").startswith("cl-")] == ["cl-home-page"]
+    assert "(not in the checklist file)" in text
+
+
 def test_scrubber_masks_the_usual_spellings_of_a_secret() -> None:
     scrub = Scrubber(["4111111111111111", "p&ss<word>", "", "abc"])
     assert scrub.text("card 4111 1111 1111 1111 and 4111-1111-1111-1111") == f"card {MASK} and {MASK}"
