@@ -8,10 +8,10 @@ from pathlib import Path
 
 from smoke.report.manifest import verify_manifest
 from smoke.report.render import STATIC, render_report, write_manifest
-from smoke.report.synthetic import make_synthetic_run
 from smoke.report.view import MASK, Scrubber
 from smoke.results import RunResult, ScenarioResult, StepResult
 from tests.report.helpers import SECRETS, Elements
+from tests.report.synthetic import make_synthetic_run
 
 
 def _render(run_dir: Path, **kwargs: object) -> tuple[str, Elements]:
