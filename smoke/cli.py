@@ -71,12 +71,12 @@ class _Group(click.Group):
 )
 @click.version_option(package_name="engageip-smoke", prog_name="smoke")
 def main() -> None:
-    """Smoke-test an EngageIP upgrade with a real browser, and keep the evidence.
+    """Smoke-test an application's upgrade with a real browser, and keep the evidence.
 
-    Scenarios are YAML files in scenarios/ that log into the AdminPortal and the customer portal
-    and check what a person would check after an upgrade. Every step is screenshotted and the run
-    ends with an HTML report in reports/<run-id>/. With no target named, runs start the bundled
-    sandbox (a stand-in EngageIP staging server).
+    Scenarios are YAML files in scenarios/ that log into the application's admin side and its
+    customer portal and check what a person would check after an upgrade. Every step is
+    screenshotted and the run ends with an HTML report in reports/<run-id>/. With no target named,
+    runs use targets.yaml's default target (one with a server: command is started for the run).
 
     \b
     Start here:
@@ -693,7 +693,7 @@ def baseline() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Where to write (default: print the path of a new file beside the data file).",
 )
-@click.option("--role", default=None, help="The role to log in as (default: the target's first AdminPortal role).")
+@click.option("--role", default=None, help="The role to log in as (default: the target's first admin-side role).")
 @click.option("--server-url", default=None, help="Use an already running server for a target that starts its own.")
 @scenarios_option
 def baseline_capture(
@@ -709,11 +709,11 @@ def baseline_capture(
     server_url: str | None,
     scenarios_dir: Path,
 ) -> None:
-    """Read each account's values from a target's AdminPortal, read-only, into a data file.
+    """Read each row's values from a target's pages, read-only, into a data file.
 
     Opens the page the data file's capture: section names for every row and reads the named
     values there; it never submits a form, so it works against a read-only target. The file it
-    writes has the same format, so the diverse-accounts scenario can compare another target with it.
+    writes has the same format, so a scenario can compare another target with it.
 
     With --screens it also runs the scenarios that have compare: steps (or the SCENARIOs named),
     read-only, and each compare: step writes its screenshot into the baseline folder instead of
@@ -771,12 +771,12 @@ def baseline_accept(run_ref: str, steps: tuple[str, ...], baselines: Path | None
 
     Without --step, every compare: step and every page snapshot of the run that changed or had no
     baseline yet; with --step, only those named (a page snapshot also by its key, e.g.
-    001-adminportal-overview-id). The next run compares with these.
+    001-admin-overview-id). The next run compares with these.
 
     \b
     Examples:
       smoke baseline accept latest
-      smoke baseline accept 20261126-020000-ab12 --step account-overview
+      smoke baseline accept 20261126-020000-ab12 --step overview
     """
     from smoke.aria.store import accept_pages
     from smoke.baseline import accept_screens
