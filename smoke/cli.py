@@ -826,6 +826,8 @@ def _register_plugins(group: click.Group = main) -> None:
     from importlib.metadata import entry_points
 
     for entry in entry_points(group=COMMANDS_GROUP):
+        if entry.name in group.commands:
+            continue  # another package cannot replace an engine command (`smoke run` stays ours)
         try:
             command = entry.load()
         except ImportError:
@@ -833,7 +835,6 @@ def _register_plugins(group: click.Group = main) -> None:
         group.add_command(command, name=entry.name)
 
 
-_register_plugins()
 _register_optional("smoke.demo", "demo")
 _register_optional("smoke.pack.merge_cli", "merge", report)
 _register_optional("smoke.pack.cli", "keys")
@@ -841,6 +842,7 @@ _register_optional("smoke.pack.cli", "verify")
 _register_optional("smoke.pack.cli", "signoff")
 _register_optional("smoke.record.cli", "record")
 _register_optional("smoke.record.cli", "probe")
+_register_plugins()  # last: a registered command never shadows one of the engine's
 
 
 if __name__ == "__main__":

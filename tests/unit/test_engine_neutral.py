@@ -5,13 +5,15 @@ the data files and the sandbox."""
 from __future__ import annotations
 
 import ast
+import importlib.metadata
 import json
 import re
 import tomllib
 from collections.abc import Iterator
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 
+import click
 import pytest
 
 from smoke.report.synthetic import make_synthetic_run
@@ -95,6 +97,28 @@ def test_the_sandbox_commands_are_registered_through_entry_points() -> None:
     assert set(installed) >= {"sandbox", "faults"}, "reinstall (make setup): the entry points are not installed"
     for name, entry in installed.items():
         assert main.commands[name] is entry.load()
+
+
+@click.command("hello")
+def _hello() -> None:
+    click.echo("hello")
+
+
+def test_registered_commands_are_added_but_never_replace_the_engines(monkeypatch: pytest.MonkeyPatch) -> None:
+    from smoke import cli
+
+    here = __name__
+    entries = [
+        EntryPoint("hello", f"{here}:_hello", cli.COMMANDS_GROUP),
+        EntryPoint("run", f"{here}:_hello", cli.COMMANDS_GROUP),
+        EntryPoint("broken", "no_such_module_anywhere:command", cli.COMMANDS_GROUP),
+    ]
+    monkeypatch.setattr(
+        importlib.metadata, "entry_points", lambda group: entries if group == cli.COMMANDS_GROUP else []
+    )
+    group = click.Group(commands={"run": cli.run})
+    cli._register_plugins(group)
+    assert group.commands == {"run": cli.run, "hello": _hello}
 
 
 # EngageIP's words (shared/engageip-notes.md): the product, its vendor and pages, the entities of its
