@@ -4,10 +4,10 @@ A data file with a ``capture`` section says, per row, which page to open and whi
 read there::
 
     capture:
-      page: "/Overview/{{ row.number }}"
-      fields: {name: overview.name, balance: overview.balance}
-    accounts:
-      - {number: "10001", name: John Smith, balance: "$0.00"}
+      page: "/customers/{{ row.number }}"
+      fields: {name: customer.name, balance: customer.balance}
+    customers:
+      - {number: "10001", name: Jane Doe, balance: "$0.00"}
 
 ``smoke baseline capture --target production`` opens each row's page on that target (it only opens
 pages and reads them, so it works on a read-only target) and writes the file again with the values

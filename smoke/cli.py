@@ -58,12 +58,12 @@ class _Group(click.Group):
 )
 @click.version_option(package_name="engageip-smoke", prog_name="smoke")
 def main() -> None:
-    """Smoke-test an EngageIP upgrade with a real browser, and keep the evidence.
+    """Smoke-test an application's upgrade with a real browser, and keep the evidence.
 
-    Scenarios are YAML files in scenarios/ that log into the AdminPortal and the customer portal
-    and check what a person would check after an upgrade. Every step is screenshotted and the run
-    ends with an HTML report in reports/<run-id>/. With no target named, runs start the bundled
-    sandbox (a stand-in EngageIP staging server).
+    Scenarios are YAML files in scenarios/ that log into the application's admin side and its
+    customer portal and check what a person would check after an upgrade. Every step is
+    screenshotted and the run ends with an HTML report in reports/<run-id>/. With no target named,
+    runs use targets.yaml's default target (one with a server: command is started for the run).
 
     \b
     Start here:
@@ -385,7 +385,7 @@ def baseline() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Where to write (default: print the path of a new file beside the data file).",
 )
-@click.option("--role", default=None, help="The role to log in as (default: the target's first AdminPortal role).")
+@click.option("--role", default=None, help="The role to log in as (default: the target's first admin-side role).")
 @click.option("--server-url", default=None, help="Use an already running server for a target that starts its own.")
 @scenarios_option
 def baseline_capture(
@@ -401,11 +401,11 @@ def baseline_capture(
     server_url: str | None,
     scenarios_dir: Path,
 ) -> None:
-    """Read each account's values from a target's AdminPortal, read-only, into a data file.
+    """Read each row's values from a target's pages, read-only, into a data file.
 
     Opens the page the data file's capture: section names for every row and reads the named
     values there; it never submits a form, so it works against a read-only target. The file it
-    writes has the same format, so the diverse-accounts scenario can compare another target with it.
+    writes has the same format, so a scenario can compare another target with it.
 
     With --screens it also runs the scenarios that have compare: steps (or the SCENARIOs named),
     read-only, and each compare: step writes its screenshot into the baseline folder instead of
@@ -463,12 +463,12 @@ def baseline_accept(run_ref: str, steps: tuple[str, ...], baselines: Path | None
 
     Without --step, every compare: step and every page snapshot of the run that changed or had no
     baseline yet; with --step, only those named (a page snapshot also by its key, e.g.
-    001-adminportal-overview-id). The next run compares with these.
+    001-admin-overview-id). The next run compares with these.
 
     \b
     Examples:
       smoke baseline accept latest
-      smoke baseline accept 20261126-020000-ab12 --step account-overview
+      smoke baseline accept 20261126-020000-ab12 --step overview
     """
     from smoke.aria.store import accept_pages
     from smoke.baseline import accept_screens
@@ -499,7 +499,7 @@ def baseline_accept(run_ref: str, steps: tuple[str, ...], baselines: Path | None
 
 
 def _register_optional(module: str, name: str, group: click.Group = main) -> None:
-    """Commands that live beside the tester (the sandbox, demo mode) and are optional for it."""
+    """The engine's own commands that live in other modules (demo mode, the pack, the recorder)."""
     import importlib
 
     try:
@@ -509,8 +509,24 @@ def _register_optional(module: str, name: str, group: click.Group = main) -> Non
     group.add_command(command, name=name)
 
 
-_register_optional("smoke.sandbox.cli", "sandbox")
-_register_optional("smoke.sandbox.cli", "faults")
+COMMANDS_GROUP = "smoke.commands"
+
+
+def _register_plugins(group: click.Group = main) -> None:
+    """Commands other packages register in the ``smoke.commands`` entry-point group (the sandbox's
+    ``sandbox`` and ``faults``): the engine names none of them."""
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group=COMMANDS_GROUP):
+        if entry.name in group.commands:
+            continue  # another package cannot replace an engine command (`smoke run` stays ours)
+        try:
+            command = entry.load()
+        except ImportError:
+            continue  # a package installed without its optional dependencies: its commands are absent
+        group.add_command(command, name=entry.name)
+
+
 _register_optional("smoke.demo", "demo")
 _register_optional("smoke.pack.merge_cli", "merge", report)
 _register_optional("smoke.pack.cli", "keys")
@@ -518,6 +534,7 @@ _register_optional("smoke.pack.cli", "verify")
 _register_optional("smoke.pack.cli", "signoff")
 _register_optional("smoke.record.cli", "record")
 _register_optional("smoke.record.cli", "probe")
+_register_plugins()  # last: a registered command never shadows one of the engine's
 
 
 if __name__ == "__main__":

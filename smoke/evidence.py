@@ -21,7 +21,7 @@ ALWAYS_MASKED = (
     "input[autocomplete=new-password]",
     "[data-smoke-mask]",
 )
-# Data-file keys whose values are secrets (card numbers, passwords, bank accounts).
+# Data-file keys whose values are secrets (card numbers, passwords, bank details).
 SECRET_KEY = re.compile(
     r"(password|passwd|secret|token|card_?number|cc_?number|cvv|cvc|csc|bank_?account|account_?no_bank|routing)",
     re.IGNORECASE,

@@ -1,7 +1,7 @@
 """Finding elements the way a person sees them: role and name, label, text, test id, ...
 
 A locator is written in a scenario as a mapping (``{label: Username}``, ``{button: Log In}``,
-``{role: row, name: Fiber 100}``, ``{test_id: balance}``, ``{css: "#CurrentUsername"}``) or as a
+``{role: row, name: Order 42}``, ``{test_id: balance}``, ``{css: "#username"}``) or as a
 plain string, which is the name of an entry in the target's locator map or, failing that, the
 exact visible text. ``in:`` scopes a locator inside another one; ``nth:`` picks one of several.
 """

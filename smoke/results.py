@@ -103,8 +103,8 @@ class AriaChange:
     role: str
     name: str
     was: str | None = None  # a renamed control's old name, a changed control's old role
-    where: str = ""  # the named region, table or navigation it is in: "region 'Account Details'"
-    text: str = ""  # "renamed: link 'Edit Account' -> 'Edit Account Details' (in region 'Account Details')"
+    where: str = ""  # the named region, table or navigation it is in: "region 'Customer Details'"
+    text: str = ""  # "renamed: link 'Edit Customer' -> 'Edit Customer Details' (in region 'Customer Details')"
     used: bool = False  # removed, and a locator of a scenario names it: the likely regression
     used_by: list[str] = field(default_factory=list)  # those scenarios (file stems)
 
@@ -113,7 +113,7 @@ class AriaChange:
 class AriaPage:
     """The accessibility snapshot of one page a scenario visited, compared with its baseline."""
 
-    key: str  # step index + the page's path, normalised: "001-adminportal-overview-id"
+    key: str  # step index + the page's path, normalised: "001-admin-overview-id"
     step: str  # index of the step after which it was taken
     status: str  # same | changed | no-baseline | captured | error
     url: str = ""
@@ -174,7 +174,7 @@ class DataTable:
     title: str
     columns: list[str]
     rows: list[TableRow] = field(default_factory=list)
-    kind: str = "plain"  # how it is laid out: plain | diff | grid (for_each's table:; older runs: generic | accounts | permissions | payments)
+    kind: str = "plain"  # how it is laid out: plain | diff | grid (for_each's table:; older runs wrote other names, see report.view.TABLE_STYLES)
 
 
 @dataclass

@@ -390,7 +390,7 @@ class RowsError(Exception):
 
 def rows_at(data: Mapping[str, Any], path: str) -> list[Any]:
     """The rows a for_each's ``data: a.b`` names; a data file whose rows sit under its one list key
-    (``{accounts: [...]}``) gives that list."""
+    (``{customers: [...]}``) gives that list."""
     parts = path.split(".")
     node: Any = data
     for i, part in enumerate(parts):

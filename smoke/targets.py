@@ -1,14 +1,14 @@
-"""Targets: where the AdminPortal and the portal are, how to log in, and whether changes are allowed.
+"""Targets: where the admin side and the portal are, how to log in, and whether changes are allowed.
 
 ``scenarios/targets.yaml``::
 
     default: sandbox
     targets:
       staging:
-        admin_url: https://staging.example.com/AdminPortal/
+        admin_url: https://staging.example.com/admin/
         portal_url: https://staging.example.com/Portal/
         read_only: false
-        locators: locators/engageip.yaml
+        locators: locators/app.yaml
         roles:
           admin: {side: admin, user_env: SMOKE_ADMIN_USER, password_env: SMOKE_ADMIN_PASSWORD}
         login:

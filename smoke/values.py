@@ -20,7 +20,7 @@ _env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False, 
 
 
 def _money(value: Any) -> str:
-    """Format a number as money the way EngageIP shows it: 1234.5 -> $1,234.50, -12 -> -$12.00."""
+    """Format a number as money, in dollars: 1234.5 -> $1,234.50, -12 -> -$12.00."""
     amount = float(value)
     sign = "-" if amount < 0 else ""
     return f"{sign}${abs(amount):,.2f}"
@@ -118,7 +118,7 @@ def references(source: str, pos: Pos) -> tuple[set[str], list[list[str]]]:
         raise ConfigError(
             f"template syntax error in {source.strip()!r}: {exc.message}",
             pos,
-            "expressions look like {{ saved.account_number }}",
+            "expressions look like {{ saved.order_number }}",
         ) from None
     free = meta.find_undeclared_variables(ast)
     dotted: list[list[str]] = []

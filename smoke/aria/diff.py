@@ -5,7 +5,7 @@ checkboxes, ...), headings, table columns and named regions (region, group, navi
 dialog, table, ...), each by role and accessible name. Text, values and data rows are left to the
 scenarios' checks. The two pages' items are aligned like the lines of a text diff; a removed and an
 added item of the same role at the same place with similar names are one rename; what an added
-region holds is told with the region ("added: region 'Account Insights' with 3 items"), not item by
+region holds is told with the region ("added: region 'Order Insights' with 3 items"), not item by
 item.
 """
 
@@ -40,7 +40,7 @@ CONTROL_ROLES = frozenset(
 )
 FIELD_ROLES = frozenset({"textbox", "searchbox", "combobox", "listbox", "spinbutton", "slider", "checkbox", "radio"})
 COLUMN_ROLES = frozenset({"columnheader", "rowheader"})
-# named containers: what a person calls "the Account Details panel", "the Packages table"
+# named containers: what a person calls "the Customer Details panel", "the Packages table"
 CONTAINER_ROLES = frozenset(
     {
         "region",
@@ -70,7 +70,7 @@ class Item:
     role: str
     name: str
     node: Node
-    where: str  # the nearest named container: "region 'Account Details'"
+    where: str  # the nearest named container: "region 'Customer Details'"
     parent: int | None  # index of the nearest container item
     order: int = 0
     children: list[int] = field(default_factory=list)

@@ -46,7 +46,7 @@ _RESTORE = """() => { for (const e of document.querySelectorAll('[data-smoke-ari
 
 
 def page_key(index: str, url: str) -> str:
-    """``3`` on ``/AdminPortal/Overview/10003`` -> ``003-adminportal-overview-id``."""
+    """``3`` on ``/admin/Overview/10003`` -> ``003-admin-overview-id``."""
     padded = "_".join(part.zfill(3) for part in index.split("."))
     return f"{padded}-{slug(normalise_text(urlsplit(url).path or '/'), 60)}"
 

@@ -3,8 +3,8 @@
 A snapshot looks like::
 
     - banner:
-      - link "EngageIP AdminPortal":
-        - /url: /AdminPortal/
+      - link "Example app":
+        - /url: /admin/
     - heading "Event Log" [level=1]
     - textbox "Date From": 2026-06-15
     - text: 200 row(s).
@@ -59,7 +59,7 @@ class Node:
     name: str | None = None
     attrs: list[str] = field(default_factory=list)  # "level=2", "checked", ...
     value: str | None = None  # inline text: "- listitem: Packages 2"
-    props: dict[str, str] = field(default_factory=dict)  # "/url": "/AdminPortal/"
+    props: dict[str, str] = field(default_factory=dict)  # "/url": "/admin/"
     children: list[Node] = field(default_factory=list)
 
     def walk(self) -> Iterator[Node]:
@@ -138,7 +138,7 @@ def _key(key: str) -> Node:
 
 
 def normalise_text(text: str, known: Iterable[str] = ()) -> str:
-    """Volatile parts of a text as placeholders: ``Invoice 100046 on 2026-06-12`` -> ``Invoice <id> on <date>``."""
+    """Volatile parts of a text as placeholders: ``Order 100046 on 2026-06-12`` -> ``Order <id> on <date>``."""
     for value in sorted((k for k in known if k), key=len, reverse=True):
         text = text.replace(value, "<run>")
     for pattern, placeholder in _VOLATILE:

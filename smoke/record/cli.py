@@ -63,7 +63,7 @@ def record(
     \b
     Examples:
       smoke record ticket-edit --target staging --as csr --url /Tickets
-      smoke record portal-invoices --side portal
+      smoke record portal-orders --side portal
     """
     from smoke.browser import has_display
     from smoke.project import load_project

@@ -234,7 +234,7 @@ def _wanted(locator: Mapping[str, Any]) -> str | None:
 
 class _Facts:
     """Map entries written as CSS (``{css: "#Username"}``) cannot be matched from the recorder's
-    locator; the page's own account of each element used, in order, can."""
+    locator; the page's own description of each element used, in order, can."""
 
     def __init__(self, known: Known) -> None:
         self.known = known

@@ -1,19 +1,22 @@
 """A synthetic run: results.json and real small screenshots, without a browser.
 
-Used by the report's tests and by ``make bench`` (render time of a 1,000-step run). The run looks
-like a night of the default suite against the sandbox: scenarios for the checklist items, a for_each
-loop, data tables of each kind, a flaky scenario with an earlier attempt, a skipped one, and as many
-failed scenarios as asked for, each with a screenshot at failure, console errors, failed requests
-and a trace.
+``make bench`` times the report of a 1,000-step one, and the report's tests render them. The run
+has the shape of a night's suite: scenarios for checklist items, a for_each loop, data tables, a
+flaky scenario with an earlier attempt, a skipped one, and as many failed scenarios as asked for,
+each with a screenshot at failure, console errors, failed requests and a trace. What the run is
+*about* (names, checklist, URLs, captions, tables) is a ``Suite``: ``EXAMPLE`` here is neutral; the
+tests bring their own (``tests/report/synthetic.py``).
 """
 
 from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -30,96 +33,167 @@ from smoke.results import (
     TableRow,
 )
 
-# The checklist of engageip-notes.md, as a project's checklist.yaml would give it
-CHECKLIST = {
-    "admin-login": "Log in to the AdminPortal.",
-    "event-log": "Check the event log for errors (since the run started).",
-    "provisioning": "Provisioning workflows run; what should have been provisioned was provisioned.",
-    "special-pricing": "Discounts, price plans and non-standard packages price correctly.",
-    "payment-processing": "Payments work on every configured processor (credit card, eCheck, ...).",
-    "portal-integration": "Web portals integrated with EngageIP work (end-customer portal).",
-    "tickets": "Tickets can be created and edited.",
-    "customer-reports": "Customer reports work (e.g. usage tracking).",
-    "online-payments": "Online payments process in the portal.",
-    "portal-signup": "Signup in the portal creates the account, user-packages, etc.",
-    "contacts": "Contact information can be added and updated.",
-    "account-data": "Account data shown in the portal is accurate (account name, bill date, balance, ...).",
-    "custom-code": "Custom code, page extensions and actions work.",
-    "data-import": "Regular data imports import without issue.",
-    "diverse-accounts": "Ten or more diverse accounts: balances and charges match production (previous release).",
-    "role-permissions": "Each staff role can reach the functions it needs (workorders, tickets, "
-    "adding accounts, adding packages) and nothing it should not.",
-    "new-features": "Walk through new features (the headed demo/training run).",
-    "sign-off": "The evidence is attached to the production upgrade request and sign-off.",
-}
-NOT_REQUIRED = frozenset({"new-features", "sign-off"})
 
-# (file stem, name, checklist ids, side, role, changes_data); the order failures are taken in
-SCENARIOS = [
-    (
-        "diverse_accounts",
-        "Diverse accounts match production",
-        ["diverse-accounts", "account-data"],
-        "admin",
-        "billing",
-        False,
-    ),
-    ("payments", "Pay a bill on every card processor", ["payment-processing"], "admin", "billing", True),
-    ("role_permissions", "Each role reaches what it needs", ["role-permissions"], "admin", "admin", False),
-    ("admin_login", "Log in to the AdminPortal", ["admin-login"], "admin", "admin", False),
-    ("event_log", "Event log has no errors since the run started", ["event-log"], "admin", "admin", False),
-    (
-        "portal_signup",
-        "Portal signup creates an account and a user-package",
-        ["portal-signup", "provisioning", "portal-integration"],
-        "portal",
-        None,
-        True,
-    ),
-    ("portal_payment", "Pay a bill online in the portal", ["online-payments"], "portal", "customer", True),
-    (
-        "portal_account",
-        "Portal shows accurate account data",
-        ["account-data", "portal-integration"],
-        "portal",
-        "customer",
-        False,
-    ),
-    ("contacts", "Add and update a contact", ["contacts"], "admin", "csr", True),
-    ("tickets", "Open and edit a ticket", ["tickets"], "admin", "csr", True),
-    (
-        "special_pricing",
-        "Discounts and price plans price correctly",
-        ["special-pricing"],
-        "admin",
-        "billing",
-        False,
-    ),
-    ("usage_report", "Usage report shows the rated UDRs", ["customer-reports"], "admin", "billing", False),
-    ("custom_code", "Page extension and custom action run", ["custom-code"], "admin", "admin", False),
-    ("provisioning_queue", "Provisioning queue is drained", ["provisioning"], "admin", "admin", False),
-    ("data_import", "CSV import of accounts", ["data-import"], "admin", "admin", True),
-]
-FLAKY_STEM = "tickets"
-SKIPPED = ("new_features", "Walk through the new features", ["new-features"], "admin", "admin", False)
+@dataclass(frozen=True)
+class SyntheticScenario:
+    stem: str  # the file stem, scenarios/<stem>.yaml
+    name: str
+    checklist: tuple[str, ...]
+    side: str
+    role: str | None
+    changes_data: bool
 
-PROCESSORS = [
-    ("Moneris (test)", "Credit Card", "•••• 4242", "$25.00"),
-    ("Authorize.Net (test)", "Credit Card", "•••• 1111", "$25.00"),
-    ("Authorize.Net (test)", "eCheck/ACH", "•••• 6789", "$25.00"),
-    ("Paymentech (test)", "Credit Card", "•••• 0005", "$25.00"),
-]
-ROLES = ["Admin", "Billing", "CSR", "Technician", "Read Only"]
-FUNCTIONS = ["Add account", "Add package", "Edit ticket", "Edit workorder", "Setup"]
-GRANTS = {
-    "Admin": [1, 1, 1, 1, 1],
-    "Billing": [1, 1, 0, 0, 0],
-    "CSR": [1, 1, 1, 0, 0],
-    "Technician": [0, 0, 1, 1, 0],
-    "Read Only": [0, 0, 0, 0, 0],
-}
+
+@dataclass(frozen=True)
+class Loop:
+    """The for_each over data rows in the longer scenarios: ``{id}`` is a row's number, ``{label}``
+    the row's label, ``{amount}`` a figure that grows with the row."""
+
+    caption: str
+    path: str  # the for_each step's page, under the side's base URL
+    label: str
+    open: str
+    check: str
+    row_path: str
+    first_id: int = 100230
+
+
+@dataclass(frozen=True)
+class Failure:
+    error: StepError
+    caption: str | None = None  # the failing step's caption, when the message tells it better
+
+
+@dataclass(frozen=True)
+class Suite:
+    """What a synthetic run is about; the generator gives every run the same shape."""
+
+    brand: str  # written in the screenshots' title bar
+    checklist: Mapping[str, str]  # id -> text, as a project's checklist.yaml would give it
+    not_required: frozenset[str]
+    scenarios: Sequence[SyntheticScenario]  # the order failures are taken in
+    flaky: str  # the stem that passes on a retry
+    skipped: SyntheticScenario
+    skipped_description: str
+    skip_reason: str
+    base_urls: Mapping[str, str]  # side -> base URL of its pages
+    target: Mapping[str, Any]
+    release: str
+    command: str
+    loop: Loop
+    captions: Mapping[str, str]  # step kind -> caption; {base}, {top} (the step's number), {run_id}
+    console_errors: Sequence[str]  # of a failed scenario; {secret}
+    network_failures: Sequence[str]  # of a failed scenario; {base}
+    failures: Mapping[str, Failure] = field(default_factory=dict)  # stem -> its failure; others fail a check
+    tables: Callable[[str, bool], list[DataTable]] = lambda stem, fails: []  # stem, failed -> its data tables
+
 
 _KINDS = ["open", "fill", "fill", "click", "expect_text", "select", "expect_row", "save", "screenshot"]
+
+
+def _example_tables(stem: str, fails: bool) -> list[DataTable]:
+    if stem == "scenario_01":
+        rows = []
+        for k in range(12):
+            row = TableRow(cells=[str(100230 + k), f"Item {k + 1}", "Active", f"${40 + k * 5}.00", "2026-12-01"])
+            if fails and k == 4:
+                row.cells[3] = "$95.00"
+                row.status = "failed"
+                row.diffs = {"Total": ["$120.00", "$95.00"]}
+                row.message = "total differs from the expected one"
+            rows.append(row)
+        return [
+            DataTable(
+                title="Items: expected vs shown",
+                columns=["Number", "Name", "Status", "Total", "Due"],
+                rows=rows,
+            )
+        ]
+    if stem == "scenario_03":
+        roles = ["Admin", "Editor", "Viewer"]
+        grants = {"Admin": [1, 1, 1], "Editor": [1, 1, 0], "Viewer": [1, 0, 0]}
+        return [
+            DataTable(
+                title="Role x function permissions (expected vs actual)",
+                columns=["Role", "Read", "Edit", "Settings"],
+                rows=[TableRow(cells=[role] + ["yes" if g else "no" for g in grants[role]]) for role in roles],
+                kind="permissions",
+            )
+        ]
+    return []
+
+
+def _example_scenario(
+    number: int, *, side: str = "admin", role: str | None = "admin", changes: bool = False
+) -> SyntheticScenario:
+    return SyntheticScenario(
+        f"scenario_{number:02d}", f"Scenario {number}", (f"item-{number:02d}",), side, role, changes
+    )
+
+
+# A neutral suite of 15 scenarios over a made-up application at example.test (``make bench``)
+EXAMPLE = Suite(
+    brand="Example app",
+    checklist={f"item-{n:02d}": f"Checklist item {n}" for n in range(1, 19)},
+    not_required=frozenset({"item-17", "item-18"}),
+    scenarios=[
+        *(_example_scenario(n, changes=n % 3 == 0) for n in range(1, 6)),
+        *(_example_scenario(n, side="portal", role="user" if n > 6 else None, changes=n == 6) for n in range(6, 9)),
+        *(_example_scenario(n, role="user", changes=n % 2 == 0) for n in range(9, 15)),
+        SyntheticScenario("scenario_15", "Scenario 15", ("item-15", "item-16"), "admin", "admin", True),
+    ],
+    flaky="scenario_10",
+    skipped=SyntheticScenario("scenario_16", "Scenario 16", ("item-17",), "admin", "admin", False),
+    skipped_description="A scenario this run leaves out.",
+    skip_reason="left out on purpose",
+    base_urls={"admin": "https://example.test/admin", "portal": "https://example.test/portal"},
+    target={
+        "name": "example",
+        "admin_url": "https://example.test/admin/",
+        "portal_url": "https://example.test/portal/",
+        "read_only": False,
+    },
+    release="1.0.0",
+    command="smoke run --target example",
+    loop=Loop(
+        caption="For each row of data/items.yaml",
+        path="/Items",
+        label="item {id}",
+        open="Open {label}",
+        check="Expect the total of {label} to read ${amount}.00",
+        row_path="/Items/{id}",
+    ),
+    captions={
+        "open": "Open {base}/Page{top}",
+        "fill": "Fill 'Name' with smoke-{run_id}",
+        "click": "Click the 'Save' button",
+        "expect_text": "Expect the page to show 'Saved'",
+        "select": "Select 'Option 2' in 'Choice'",
+        "expect_row": "Expect a row in 'Items' with Item 2, Active",
+        "save": "Save the number shown as item_number",
+        "screenshot": "Take the screenshot 'overview'",
+    },
+    console_errors=[
+        "TypeError: Cannot read properties of undefined (reading 'total') at app.js:112",
+        "Failed to load resource: the server responded with a status of 500 (INTERNAL SERVER ERROR) {secret}",
+    ],
+    network_failures=[
+        "POST {base}/Items/Save -> 500 INTERNAL SERVER ERROR",
+        "GET {base}/api/items/100234 -> net::ERR_CONNECTION_RESET",
+    ],
+    failures={
+        "scenario_01": Failure(
+            StepError(
+                message="Total of item 100234 differs from the expected one: expected $120.00, shown $95.00",
+                expected="$120.00",
+                actual="$95.00",
+                kind="assertion",
+            ),
+            caption="Total of item 100234 differs from the expected one",
+        )
+    },
+    tables=_example_tables,
+)
 
 
 _FONTS: dict[int, ImageFont.ImageFont | ImageFont.FreeTypeFont] = {}
@@ -139,13 +213,14 @@ def draw_screenshot(
     *,
     failed: bool = False,
     size: tuple[int, int] = (800, 500),
+    brand: str = "Example app",
 ) -> None:
-    """A fake AdminPortal page with the step's caption written on it, saved as JPEG."""
+    """A made-up page with ``brand`` in its title bar and the step's caption written on it, saved as JPEG."""
     image = Image.new("RGB", size, (246, 247, 249))
     draw = ImageDraw.Draw(image)
     width, height = size
     draw.rectangle((0, 0, width, 44), fill=(22, 58, 104))
-    draw.text((16, 12), "EngageIP  AdminPortal", fill=(255, 255, 255), font=_cached_font(18))
+    draw.text((16, 12), brand, fill=(255, 255, 255), font=_cached_font(18))
     draw.rectangle((0, 44, width, 70), fill=(228, 232, 238))
     draw.text((16, 50), url, fill=(60, 60, 70), font=_cached_font(13))
     draw.text((24, 90), title, fill=(20, 20, 30), font=_cached_font(20))
@@ -199,8 +274,9 @@ def make_synthetic_run(
     skipped: bool = True,
     secrets: Sequence[str] = (),
     failing: Sequence[str] = (),
+    suite: Suite = EXAMPLE,
 ) -> Path:
-    """Write a synthetic run with ``steps`` steps and ``failures`` failed scenarios; returns ``run_dir``.
+    """Write a synthetic run of ``suite`` with ``steps`` steps and ``failures`` failed scenarios; returns ``run_dir``.
 
     ``secrets`` are planted in captions, messages and console output (as a careless step would) so a
     test can check the report scrubs them. ``failing`` names scenario file stems to fail instead of
@@ -211,9 +287,9 @@ def make_synthetic_run(
     shots.mkdir(parents=True, exist_ok=True)
     started = started or datetime(2026, 11, 26, 2, 0, 0, tzinfo=UTC)
     run_id = run_id or started.strftime("%Y%m%d-%H%M%S")
-    failing_stems = set(failing) if failing else {s[0] for s in SCENARIOS[: max(0, failures)]}
+    failing_stems = set(failing) if failing else {s.stem for s in suite.scenarios[: max(0, failures)]}
 
-    defs = list(SCENARIOS)
+    defs = list(suite.scenarios)
     per_scenario_min = 2
     if steps < per_scenario_min * len(defs):
         defs = defs[: max(1, steps // per_scenario_min)]
@@ -241,7 +317,7 @@ def make_synthetic_run(
         if status == "failed":
             name += "-failed"
         shot = f"shots/{name}.jpg"
-        draw_screenshot(run_dir / shot, title, caption, url, failed=status == "failed")
+        draw_screenshot(run_dir / shot, title, caption, url, failed=status == "failed", brand=suite.brand)
         thumb = thumbnail_path(shot)
         make_thumbnail(run_dir / shot, run_dir / thumb)
         duration = 0.2 + (shot_no % 7) * 0.13
@@ -262,8 +338,10 @@ def make_synthetic_run(
         clock += timedelta(seconds=duration)
         return step
 
-    for n, ((stem, name, checklist, side, role, changes), count) in enumerate(zip(defs, counts, strict=True)):
-        base = "http://127.0.0.1:8765" + ("/AdminPortal" if side == "admin" else "/portal")
+    loop = suite.loop
+    for n, (definition, count) in enumerate(zip(defs, counts, strict=True)):
+        stem, name, checklist, side = definition.stem, definition.name, definition.checklist, definition.side
+        base = suite.base_urls[side]
         scenario_started = clock
         fails = stem in failing_stems
         secret = _secret_text(secrets, n)
@@ -281,21 +359,22 @@ def make_synthetic_run(
                     make_step(
                         str(top),
                         "for_each",
-                        "For each row of data/accounts.yaml",
+                        loop.caption,
                         "passed",
                         name,
-                        base + "/Accounts",
+                        base + loop.path,
                     )
                 )
                 i += 1
                 for k in range(inner):
                     row_no, sub = divmod(k, 2)
-                    label = f"account {100230 + row_no}"
+                    row_id = loop.first_id + row_no
+                    label = loop.label.format(id=row_id)
                     kind = "open" if sub == 0 else "expect_text"
                     caption = (
-                        f"Open the overview of {label}"
+                        loop.open.format(label=label)
                         if sub == 0
-                        else f"Expect the balance of {label} to read ${40 + row_no * 5}.00"
+                        else loop.check.format(label=label, amount=40 + row_no * 5)
                     )
                     step_list.append(
                         make_step(
@@ -304,7 +383,7 @@ def make_synthetic_run(
                             caption,
                             "passed",
                             name,
-                            f"{base}/Overview/{100230 + row_no}",
+                            base + loop.row_path.format(id=row_id),
                             depth=1,
                             row=label,
                         )
@@ -312,16 +391,7 @@ def make_synthetic_run(
                     i += 1
                 continue
             kind = _KINDS[(top + n) % len(_KINDS)]
-            caption = {
-                "open": f"Open {base}/Page{top}",
-                "fill": "Fill 'Portal Login' with smoke-" + run_id,
-                "click": "Click the 'Save' button",
-                "expect_text": "Expect the page to show 'Saved'",
-                "select": "Select 'Fiber 100' in 'Package'",
-                "expect_row": "Expect a row in 'Packages' with Fiber 100, Active",
-                "save": "Save the account number shown as account_number",
-                "screenshot": "Take the screenshot 'overview'",
-            }[kind]
+            caption = suite.captions[kind].format(base=base, top=top, run_id=run_id)
             if top == 2 and secret:
                 kind, caption = "fill", f"Fill 'Password' with {secret}"
             if top == 1:
@@ -330,8 +400,9 @@ def make_synthetic_run(
             error = None
             if last and fails:
                 status = "failed"
-                error = _failure(stem, secret)
-                caption = error.message.split(":")[0] if stem == "diverse_accounts" else caption
+                failure = suite.failures.get(stem)
+                error = failure.error if failure else _failed_check(secret)
+                caption = failure.caption if failure and failure.caption else caption
             step_list.append(make_step(str(top), kind, caption, status, name, f"{base}/Page{top}", error=error))
             i += 1
 
@@ -341,10 +412,10 @@ def make_synthetic_run(
             file=f"scenarios/{stem}.yaml",
             description=f"{name}. Covers {', '.join(checklist)} of the release checklist.",
             checklist=list(checklist),
-            tags=[side, "nightly"] + (["changes-data"] if changes else []),
+            tags=[side, "nightly"] + (["changes-data"] if definition.changes_data else []),
             side=side,
-            role=role,
-            changes_data=changes,
+            role=definition.role,
+            changes_data=definition.changes_data,
             status="failed" if fails else "passed",
             started=_iso(scenario_started),
             duration_s=round((clock - scenario_started).total_seconds(), 2),
@@ -356,14 +427,8 @@ def make_synthetic_run(
             failed = step_list[-1]
             scenario.error = failed.error
             scenario.failed_step = failed.index
-            scenario.console_errors = [
-                "TypeError: Cannot read properties of undefined (reading 'balance') at overview.js:112",
-                f"Failed to load resource: the server responded with a status of 500 (INTERNAL SERVER ERROR) {secret}",
-            ]
-            scenario.network_failures = [
-                f"POST {base}/Payments/Process -> 500 INTERNAL SERVER ERROR",
-                f"GET {base}/api/balance?account=100234 -> net::ERR_CONNECTION_RESET",
-            ]
+            scenario.console_errors = [line.format(secret=secret) for line in suite.console_errors]
+            scenario.network_failures = [line.format(base=base) for line in suite.network_failures]
             trace = run_dir / "traces" / f"{stem}.zip"
             trace.parent.mkdir(parents=True, exist_ok=True)
             buffer = io.BytesIO()
@@ -371,8 +436,8 @@ def make_synthetic_run(
                 archive.writestr("trace.trace", '{"type":"context-options"}\n')
             trace.write_bytes(buffer.getvalue())
             scenario.trace = f"traces/{stem}.zip"
-        scenario.tables = _tables(stem, fails)
-        if flaky and stem == FLAKY_STEM and not fails:
+        scenario.tables = suite.tables(stem, fails)
+        if flaky and stem == suite.flaky and not fails:
             attempt_steps = [
                 make_step(
                     s.index,
@@ -402,25 +467,25 @@ def make_synthetic_run(
         scenarios.append(scenario)
 
     if skipped:
-        stem, name, checklist, side, role, changes = SKIPPED
+        left_out = suite.skipped
         scenarios.append(
             ScenarioResult(
-                nodeid=f"scenarios/{stem}.yaml::{name}",
-                name=name,
-                file=f"scenarios/{stem}.yaml",
-                description="The headed demo walk-through of the release's new features.",
-                checklist=list(checklist),
+                nodeid=f"scenarios/{left_out.stem}.yaml::{left_out.name}",
+                name=left_out.name,
+                file=f"scenarios/{left_out.stem}.yaml",
+                description=suite.skipped_description,
+                checklist=list(left_out.checklist),
                 tags=["demo"],
-                side=side,
-                role=role,
-                changes_data=changes,
+                side=left_out.side,
+                role=left_out.role,
+                changes_data=left_out.changes_data,
                 status="skipped",
-                skip_reason="demo scenarios run only with `smoke demo`",
+                skip_reason=suite.skip_reason,
             )
         )
 
     checklist_items = []
-    for item_id, text in CHECKLIST.items():
+    for item_id, text in suite.checklist.items():
         covering = [s for s in scenarios if item_id in s.checklist]
         item_status: Status
         if not covering:
@@ -437,7 +502,7 @@ def make_synthetic_run(
                 text=text,
                 scenarios=[s.nodeid for s in covering],
                 status=item_status,
-                required=item_id not in NOT_REQUIRED,
+                required=item_id not in suite.not_required,
             )
         )
 
@@ -446,14 +511,9 @@ def make_synthetic_run(
         started=_iso(started),
         finished=_iso(clock),
         duration_s=round((clock - started).total_seconds(), 2),
-        status="failed" if failing_stems & {s[0] for s in defs} else "passed",
-        target={
-            "name": "sandbox",
-            "admin_url": "http://127.0.0.1:8765/AdminPortal/",
-            "portal_url": "http://127.0.0.1:8765/portal/",
-            "read_only": False,
-        },
-        release="8.5.26.5",
+        status="failed" if failing_stems & {s.stem for s in defs} else "passed",
+        target=dict(suite.target),
+        release=suite.release,
         browser={
             "name": "chromium",
             "version": "Chromium 131.0.6778.85",
@@ -463,7 +523,7 @@ def make_synthetic_run(
         user="qa",
         host="smoke-runner-01",
         revision="1db7e39",
-        command="smoke run --target sandbox",
+        command=suite.command,
         checklist=checklist_items,
         scenarios=scenarios,
         logins=len(scenarios),
@@ -474,94 +534,13 @@ def make_synthetic_run(
     return run_dir
 
 
-def _failure(stem: str, secret: str) -> StepError:
-    if stem == "diverse_accounts":
-        return StepError(
-            message="Balance of account 100234 differs from production: expected $120.00, shown $95.00",
-            expected="$120.00",
-            actual="$95.00",
-            kind="assertion",
-        )
-    if stem == "payments":
-        return StepError(
-            message="Payment on 'Authorize.Net (test)' eCheck/ACH was declined",
-            expected="text 'Payment approved'",
-            actual="text 'Payment declined (code 2)'",
-        )
+def _failed_check(secret: str) -> StepError:
     return StepError(
         message=f"Expected the page to show 'Saved' {secret}".strip(),
         expected="text 'Saved'",
         actual="text 'An error occurred'",
         kind="assertion",
     )
-
-
-def _tables(stem: str, fails: bool) -> list[DataTable]:
-    if stem == "diverse_accounts":
-        rows = []
-        for k in range(12):
-            number = str(100230 + k)
-            balance = f"${40 + k * 5}.00"
-            row = TableRow(cells=[number, f"Customer {k + 1}", "Active", balance, "2026-12-01", "$19.99"])
-            if fails and k == 4:
-                row.cells[3] = "$95.00"
-                row.status = "failed"
-                row.diffs = {"Balance": ["$120.00", "$95.00"]}
-                row.message = "balance differs from production"
-            rows.append(row)
-        return [
-            DataTable(
-                title="Accounts: expected (production) vs shown (staging)",
-                columns=["Account", "Name", "Status", "Balance", "Next bill date", "Last charge"],
-                rows=rows,
-                kind="accounts",
-            )
-        ]
-    if stem == "payments":
-        rows = []
-        for k, (processor, method, number, amount) in enumerate(PROCESSORS):
-            declined = fails and k == 2
-            rows.append(
-                TableRow(
-                    cells=[
-                        processor,
-                        method,
-                        number,
-                        amount,
-                        "declined" if declined else "approved",
-                        "" if declined else f"TX-{7000 + k}",
-                    ],
-                    status="failed" if declined else "passed",
-                    diffs={"Result": ["approved", "declined"]} if declined else {},
-                )
-            )
-        return [
-            DataTable(
-                title="Payments per processor",
-                rows=rows,
-                kind="payments",
-                columns=["Processor", "Method", "Card / account", "Amount", "Result", "Transaction"],
-            )
-        ]
-    if stem == "role_permissions":
-        rows = []
-        for role in ROLES:
-            cells = [role] + ["yes" if g else "no" for g in GRANTS[role]]
-            row = TableRow(cells=cells)
-            if fails and role == "CSR":
-                row.cells[3] = "no"
-                row.status = "failed"
-                row.diffs = {"Edit ticket": ["yes", "no"]}
-            rows.append(row)
-        return [
-            DataTable(
-                title="Role x function permissions (expected vs actual)",
-                columns=["Role", *FUNCTIONS],
-                rows=rows,
-                kind="permissions",
-            )
-        ]
-    return []
 
 
 def _junit(run: RunResult) -> str:

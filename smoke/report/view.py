@@ -713,7 +713,7 @@ def build_view(
             "label": "Target",
             "value": str(target.get("name") or "") + (" (read-only)" if target.get("read_only") else ""),
         },
-        {"label": "AdminPortal", "value": target.get("admin_url") or "", "link": True},
+        {"label": "Admin site", "value": target.get("admin_url") or "", "link": True},
         {"label": "Customer portal", "value": target.get("portal_url") or "", "link": True},
         {"label": "Release on the server", "value": run.release or "not read"},
         {"label": "Browser", "value": browser_text},

@@ -1,4 +1,5 @@
-"""`smoke sandbox` and `smoke faults`: the sandbox's commands, registered by the main CLI.
+"""`smoke sandbox` and `smoke faults`: the sandbox's commands, registered through the `smoke.commands`
+entry-point group (pyproject.toml); the engine names neither.
 
 Importing this module must stay cheap (no Flask, no Playwright).
 """

@@ -142,7 +142,7 @@ def _row_caption(a: dict[str, Any], w: str) -> str:
 @step(
     "expect_row",
     category="check",
-    example="expect_row: {table: Packages, contains: [Fiber 100, Active]}",
+    example="expect_row: {table: Orders, contains: [Order 1001, Shipped]}",
     caption=_row_caption,
     locator="required",
     params=(Param("contains", (list,), required=True), Param("count", (int,))),
@@ -151,7 +151,7 @@ def expect_row(call: StepCall) -> Check:
     """Check that a table has a row whose cells include every given value (each value is a whole
     cell). ``table: NAME`` finds the table by its caption or label. ``count`` checks how many such rows.
 
-    Example: ``- expect_row: {table: Packages, contains: [Fiber 100, Active]}``"""
+    Example: ``- expect_row: {table: Orders, contains: [Order 1001, Shipped]}``"""
     cells = [str(c) for c in call.args["contains"]]
     rows = call.target.locator("tr")
     for cell in cells:
@@ -187,7 +187,7 @@ def expect_row(call: StepCall) -> Check:
     "expect_count",
     category="check",
     needs_element=lambda a: a.get("count") != 0,
-    example="expect_count: {css: '#userpackage_ListBody tr', count: 2}",
+    example="expect_count: {css: '#orders tbody tr', count: 2}",
     caption=lambda a, w: f"See {a['count']} × {w}",
     locator="required",
     params=(Param("count", (int,), required=True),),

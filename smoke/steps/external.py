@@ -186,7 +186,7 @@ def expect_json(call: StepCall) -> Check:
     external provisioning target, say). For an external system of the target, use its address:
     ``{{ target.external.NAME }}``. The browser's page is not touched.
 
-    Example: ``- expect_json: {url: "{{ target.external.radius }}subscribers", path: subscribers, where: {username: "smoke-{{ run.id }}"}, count: 1, equals: {profile: Fiber 100, status: Active}}``"""
+    Example: ``- expect_json: {url: "{{ target.external.radius }}subscribers", path: subscribers, where: {username: "smoke-{{ run.id }}"}, count: 1, equals: {profile: Standard, status: Active}}``"""
     import time
 
     url = str(call.args["url"])

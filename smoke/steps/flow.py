@@ -34,7 +34,7 @@ def _regex(pattern: Any, pos: Pos, what: str) -> None:
 
 
 def _parse_save(step_: Step, value: Any, pos: Pos, label: str) -> None:
-    example = "e.g. save: {account_number: {test_id: account-number}} or save: {ticket_id: {url: '/tickets/(\\d+)/'}}"
+    example = "e.g. save: {order_number: {test_id: order-number}} or save: {ticket_id: {url: '/tickets/(\\d+)/'}}"
     if not isinstance(value, dict) or not value:
         raise ConfigError(f"{label}: save takes NAME: locator pairs", pos, example)
     # NAME -> the element to read, or None: the value comes from the page's address (options["url"])
@@ -117,7 +117,7 @@ def _saved_from_url(call: StepCall, name: str, pattern: str) -> str:
     "save",
     category="flow",
     saves=lambda a: list(a.get("vars", {})),
-    example="save: {account_number: {test_id: account-number}}",
+    example="save: {order_number: {test_id: order-number}}",
     caption=lambda a, w: "Note " + ", ".join(a["vars"]),
     parse=_parse_save,
 )
@@ -129,7 +129,7 @@ def save(call: StepCall) -> None:
     match), e.g. the id in ``/tickets/42/change/``; if the address does not match yet (a form that
     redirects once saved), it is waited for up to the step timeout.
 
-    Example: ``- save: {account_number: {test_id: account-number, pattern: "(\\\\d+)"}}``;
+    Example: ``- save: {order_number: {test_id: order-number, pattern: "(\\\\d+)"}}``;
     ``- save: {ticket_id: {url: "/tickets/(\\\\d+)/"}}``"""
     for name, spec in call.args["vars"].items():
         opts = call.args["options"].get(name, {})
@@ -253,7 +253,7 @@ TABLE_STYLES = ("plain", "diff", "grid")
     "for_each",
     category="flow",
     loop=Loop(data="data", alias="as", per_row=("label", "where", "grid")),
-    example="for_each: {data: accounts, label: '{{ row.number }} {{ row.name }}', steps: [...]}",
+    example="for_each: {data: customers, label: '{{ row.number }} {{ row.name }}', steps: [...]}",
     caption=_for_each_caption,
     params=(
         Param("data", required=True),
@@ -280,7 +280,7 @@ def for_each(call: StepCall) -> None:
     Example::
 
         - for_each:
-            data: accounts
+            data: customers
             label: "{{ row.number }} {{ row.name }}"
             steps:
               - open: "/Overview/{{ row.number }}"

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     ),
 )
 def open_(call: StepCall) -> None:
-    """Go to a page. A path is taken relative to the current side's base URL (AdminPortal or portal);
+    """Go to a page. A path is taken relative to the current side's base URL (the admin or the portal side);
     a path that already starts with the base path, or a full URL, is used as it is.
 
     Example: ``- open: /Overview/1001``"""
@@ -99,7 +99,7 @@ def click(call: StepCall) -> None:
     page health warning, so it never stalls a run. ``click``, ``press``, ``check``, ``uncheck``
     and ``select`` all take ``dialog:``.
 
-    Example: ``- click: {button: Create Account}``;
+    Example: ``- click: {button: Create Order}``;
     ``- click: {button: Delete, dialog: accept, dialog_text: Are you sure}``"""
     if call.args.get("double"):
         act(call, lambda loc: loc.dblclick(timeout=call.timeout_ms, force=bool(call.args.get("force"))))
@@ -197,7 +197,7 @@ def _options_of(call: StepCall, timeout_ms: float) -> list[tuple[str, str]]:
     "select",
     category="action",
     navigates=True,
-    example="select: {label: Package, option: Fiber 100}",
+    example="select: {label: Plan, option: Standard}",
     caption=dialog_caption(lambda a, w: f"Choose {quote(_listed(a['option']))} in {w}"),
     locator="required",
     params=(Param("option", (str, int, list), required=True), *DIALOG_PARAMS),
@@ -286,7 +286,7 @@ def check(call: StepCall) -> None:
 def uncheck(call: StepCall) -> None:
     """Clear a checkbox.
 
-    Example: ``- uncheck: {label: Email Invoice}``"""
+    Example: ``- uncheck: {label: Email Receipts}``"""
     act(call, lambda loc: loc.uncheck(timeout=call.timeout_ms))
 
 

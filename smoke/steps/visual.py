@@ -25,7 +25,7 @@ def screenshot(call: StepCall) -> None:
     """Take a named screenshot (every step already takes one; this one gets a name, and
     ``full_page: true`` captures the whole page, not just the window).
 
-    Example: ``- screenshot: {name: account-overview, full_page: true}``"""
+    Example: ``- screenshot: {name: order-overview, full_page: true}``"""
     call.ctx.named_screenshot(str(call.args["name"]), bool(call.args.get("full_page")))
 
 
@@ -107,7 +107,7 @@ def compare(call: StepCall) -> None:
     ``mask:`` lists locators of regions that change on their own (dates, run ids, clocks); they are
     painted over and not compared, as secrets are. With no baseline yet the step passes and says so.
 
-    Example: ``- compare: {name: account-overview, mask: [{test_id: business-date}], strict: false}``"""
+    Example: ``- compare: {name: order-overview, mask: [{test_id: business-date}], strict: false}``"""
     args = call.args
     record = call.ctx.compare_screenshot(
         str(args["name"]), list(args.get("mask", [])), bool(args.get("full_page", True)),

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from smoke.cli import main
 from smoke.pack.keys import SigningKey, load_private, new_key_pair
 from smoke.report.render import render_report
-from smoke.report.synthetic import make_synthetic_run
+from tests.report.synthetic import make_synthetic_run
 
 
 @dataclass

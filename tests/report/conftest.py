@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from smoke.report.synthetic import make_synthetic_run
 from tests.report.helpers import SECRETS
+from tests.report.synthetic import make_synthetic_run
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from smoke.report.render import STATIC, render_index, render_report
-from smoke.report.synthetic import make_synthetic_run
 from tests.report.helpers import Elements
+from tests.report.synthetic import make_synthetic_run
 
 
 def _nights(reports: Path) -> list[str]:

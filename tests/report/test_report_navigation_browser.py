@@ -10,8 +10,8 @@ import pytest
 
 from smoke.report.pdf import print_pdfs
 from smoke.report.render import render_report
-from smoke.report.synthetic import make_synthetic_run
 from smoke.results import RunResult
+from tests.report.synthetic import make_synthetic_run
 
 pytestmark = pytest.mark.browser
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from smoke.report.manifest import verify_manifest
 from smoke.report.render import STATIC, render_report, write_manifest
-from smoke.report.synthetic import make_synthetic_run
 from smoke.report.view import MASK, Scrubber
 from smoke.results import RunResult, ScenarioResult, StepResult
 from tests.report.helpers import SECRETS, Elements
+from tests.report.synthetic import make_synthetic_run
 
 
 def _render(run_dir: Path, **kwargs: object) -> tuple[str, Elements]:
@@ -336,6 +336,33 @@ def test_a_run_without_checklist_or_scenarios_renders(tmp_path: Path) -> None:
     assert 'class="verdict-headline">INTERRUPTED</p>' in text and "target unreachable" in text
     rows = [r for r in doc.find("tr") if r.get("id", "").startswith("cl-")]
     assert len(rows) == 0  # the checklist comes from checklist.yaml only; this run recorded none
+
+
+def test_a_run_without_a_checklist_has_no_checklist_section(tmp_path: Path) -> None:
+    # a project with no checklist.yaml whose scenarios name no item: nothing to cover, so no section
+    # (an empty table under "Every required item is covered" would claim coverage nobody asked for)
+    run_dir = tmp_path / "plain"
+    run_dir.mkdir()
+    scenario = ScenarioResult(nodeid="s.yaml::Home", name="Home", file="s.yaml", status="passed")
+    RunResult(id="plain", started="2026-11-26T02:00:00Z", scenarios=[scenario]).write(run_dir / "results.json")
+    for short in (False, True):
+        text, _ = _render(run_dir, short=short)
+        assert 'class="verdict-headline">PASSED</p>' in text
+        assert 'id="checklist"' not in text and 'href="#checklist"' not in text
+        assert "Checklist coverage" not in text and "Every required item is covered" not in text
+
+
+def test_a_scenario_naming_an_item_shows_the_section_even_without_a_checklist_file(tmp_path: Path) -> None:
+    run_dir = tmp_path / "named"
+    run_dir.mkdir()
+    scenario = ScenarioResult(
+        nodeid="s.yaml::Home", name="Home", file="s.yaml", status="passed", checklist=["home-page"]
+    )
+    RunResult(id="named", started="2026-11-26T02:00:00Z", scenarios=[scenario]).write(run_dir / "results.json")
+    text, doc = _render(run_dir)
+    assert 'href="#checklist"' in text and "Checklist coverage" in text
+    assert [r["id"] for r in doc.find("tr") if r.get("id", "").startswith("cl-")] == ["cl-home-page"]
+    assert "(not in the checklist file)" in text
 
 
 def test_scrubber_masks_the_usual_spellings_of_a_secret() -> None:

@@ -10,10 +10,10 @@ import pytest
 
 from smoke.pack.merge import MergeError, merge_runs
 from smoke.report.manifest import verify_manifest, write_manifest
-from smoke.report.synthetic import make_synthetic_run
 from smoke.results import RunResult, checklist_status
 from smoke.run.shard import durations_from_results
 from tests.conftest import run_smoke
+from tests.report.synthetic import make_synthetic_run
 
 
 @pytest.fixture(scope="module")

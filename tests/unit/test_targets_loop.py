@@ -69,7 +69,7 @@ def test_the_index_shows_targets_side_by_side_only_when_there_are_several(tmp_pa
     from datetime import UTC, datetime
 
     from smoke.report.index import build_index
-    from smoke.report.synthetic import make_synthetic_run
+    from tests.report.synthetic import make_synthetic_run
 
     for i, (target, failures) in enumerate([("staging-a", 0), ("staging-b", 1), ("staging-a", 0)]):
         run = make_synthetic_run(
