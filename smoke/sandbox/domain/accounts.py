@@ -17,11 +17,13 @@ ACCOUNT_TYPES = ["Residential", "Business"]
 
 
 def account_by_number(ctx: Ctx, number: str) -> sqlite3.Row | None:
-    return ctx.q1("SELECT * FROM accounts WHERE number = ?", (str(number).strip(),))
+    row: sqlite3.Row | None = ctx.q1("SELECT * FROM accounts WHERE number = ?", (str(number).strip(),))
+    return row
 
 
 def account_by_id(ctx: Ctx, account_id: int) -> sqlite3.Row | None:
-    return ctx.q1("SELECT * FROM accounts WHERE id = ?", (account_id,))
+    row: sqlite3.Row | None = ctx.q1("SELECT * FROM accounts WHERE id = ?", (account_id,))
+    return row
 
 
 def next_account_number(ctx: Ctx) -> str:
