@@ -8,7 +8,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import IO, Any
@@ -16,6 +16,28 @@ from typing import IO, Any
 from . import VERSION_STRING
 
 THREADS = 16
+
+
+def serve_until_signalled(
+    server: Any, signals: Iterable[str] = ("SIGTERM", "SIGINT", "SIGHUP"), on_ready: Callable[[], None] | None = None
+) -> None:
+    """Run a waitress server until one of these signals (those the platform has) arrives, then close
+    it. ``on_ready`` runs once the handlers are in place, so a signal sent after it is handled."""
+
+    def _stop(signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    for name in signals:
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _stop)
+    if on_ready is not None:
+        on_ready()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
 
 
 def prepare_database(db_path: str | None, keep: bool, today: date) -> tuple[str, bool]:
@@ -170,26 +192,10 @@ def serve(
     server: Any = create_server(
         app, host=host, port=port, threads=THREADS, ident="EngageIP", connection_limit=200, channel_timeout=60
     )
-    actual_port = server.effective_port
-    stop = threading.Event()
-
-    def _stop(signum: int, _frame: Any) -> None:
-        stop.set()
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
-    if hasattr(signal, "SIGHUP"):
-        signal.signal(signal.SIGHUP, _stop)
-    for line in banner(host, actual_port, faults, look, radius.url if radius else None):
-        print(line, file=out)
-    out.flush()
+    lines = banner(host, server.effective_port, faults, look, radius.url if radius else None)
     try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
+        serve_until_signalled(server, on_ready=lambda: print("\n".join(lines), file=out, flush=True))
     finally:
-        server.close()
         st = state(app)
         if st.worker is not None:
             st.worker.stop()
