@@ -319,7 +319,7 @@ def _quote(username: str) -> str:
 def serve(host: str, port: int, down: bool = False, parent: int | None = None) -> int:
     from waitress.server import create_server
 
-    from .server import serve_until_signalled
+    from .serving import serve_until_signalled
 
     app = create_radius_app(down=down)
     server: Any = create_server(app, host=host, port=port, threads=4, ident="RADIUS")

@@ -3,41 +3,19 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
 from . import VERSION_STRING
+from .serving import serve_until_signalled
 
 THREADS = 16
-
-
-def serve_until_signalled(
-    server: Any, signals: Iterable[str] = ("SIGTERM", "SIGINT", "SIGHUP"), on_ready: Callable[[], None] | None = None
-) -> None:
-    """Run a waitress server until one of these signals (those the platform has) arrives, then close
-    it. ``on_ready`` runs once the handlers are in place, so a signal sent after it is handled."""
-
-    def _stop(signum: int, _frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    for name in signals:
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), _stop)
-    if on_ready is not None:
-        on_ready()
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.close()
 
 
 def prepare_database(db_path: str | None, keep: bool, today: date) -> tuple[str, bool]:
