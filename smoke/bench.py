@@ -20,17 +20,16 @@ Figures are printed, never asserted: a busy machine makes timings noisy.
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
+
+from smoke.run.harness import run_smoke
+from smoke.run.harness import serve_folder as _serve
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>bench</title></head><body>
 <h1>Benchmark form</h1>
@@ -40,17 +39,6 @@ PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>bench</title><
 <p id="out"></p>
 <table aria-label="Rows"><tr><th>A</th><th>B</th></tr><tr><td>1</td><td>2</td></tr></table>
 </body></html>"""
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-def _serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
 
 def _scenario_yaml(steps: int) -> str:
@@ -201,22 +189,6 @@ def bench_single_file(run_dir: Path) -> dict[str, Any]:
         "render_s": round(elapsed, 1),
         "goal": "<= 10 MB",
     }
-
-
-def run_smoke(report_dir: Path, *extra: str) -> tuple[float, dict[str, Any]]:
-    """One `smoke run` as a user types it: its wall time and its results.json (with ``_exit``)."""
-    t0 = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "smoke", "run", "--report-dir", str(report_dir), *extra],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    elapsed = time.perf_counter() - t0
-    results_path = report_dir / "latest" / "results.json"
-    results = json.loads(results_path.read_text()) if results_path.exists() else {}
-    results["_exit"] = done.returncode
-    return elapsed, results
 
 
 def _suite(extra: list[str], report_dir: Path) -> tuple[float, dict[str, Any]]:

@@ -50,10 +50,10 @@ steps:
 def bench_instant(reps: int = 3) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
-    from smoke.bench import _serve
     from smoke.browser import chromium_launch_kwargs
     from smoke.evidence import Evidence, Secrets
     from smoke.results import ScenarioResult
+    from smoke.run.harness import serve_folder
     from smoke.runner import RunInfo, ScenarioRun, WorkerSession
     from smoke.scenario import load_scenario
     from smoke.steps import REGISTRY
@@ -64,7 +64,7 @@ def bench_instant(reps: int = 3) -> dict[str, Any]:
     (site / "tickets" / "42").mkdir(parents=True)
     (site / "index.html").write_text(PAGE)
     (site / "tickets" / "42" / "index.html").write_text("<!doctype html><title>t</title><h1>Ticket 42</h1>")
-    server, url = _serve(site)
+    server, url = serve_folder(site)
     (work / "targets.yaml").write_text(
         f"targets:\n  b:\n    admin_url: {url}\n    portal_url: {url}\n    read_only: false\n"
     )

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from smoke.results import HealthEvent, SlowStep
-from smoke.yamlfile import ConfigError, MarkedDict, Pos
+from smoke.yamlfile import ConfigError, MarkedDict, Pos, mapping_items
 
 # policy key (targets.yaml) -> the kind recorded on a HealthEvent
 KINDS = {
@@ -130,12 +130,8 @@ def parse_rules(raw: Any, where: str, pos: Pos) -> list[HealthRule]:
 def parse_health(raw: Any, where: str, pos: Pos) -> HealthPolicy:
     """``health: {page_errors: fail, console_errors: warn, ..., ignore: [{url: ..., text: ...}]}``."""
     policy = HealthPolicy()
-    if raw is None:
-        return policy
-    if not isinstance(raw, MarkedDict):
-        raise ConfigError(f"{where}: health must be a mapping ({', '.join(KINDS)}, ignore)", pos)
-    for key, value in raw.items():
-        key_pos = raw.pos_of(key)
+    message = f"{where}: health must be a mapping ({', '.join(KINDS)}, ignore)"
+    for key, value, key_pos in mapping_items(raw, message, pos):
         if key == "ignore":
             policy.ignore = parse_rules(value, f"{where}: health.ignore", key_pos)
         elif key in KINDS:
@@ -150,22 +146,18 @@ def parse_health(raw: Any, where: str, pos: Pos) -> HealthPolicy:
 def parse_slow(raw: Any, where: str, pos: Pos) -> SlowPolicy:
     """``slow: {factor: 3, min_s: 2, action: warn|fail, runs: 10}``."""
     policy = SlowPolicy()
-    if raw is None:
-        return policy
-    if not isinstance(raw, MarkedDict):
-        raise ConfigError(f"{where}: slow must be a mapping (factor, min_s, action, runs)", pos)
-    for key, value in raw.items():
-        key_pos = raw.pos_of(key)
+    message = f"{where}: slow must be a mapping (factor, min_s, action, runs)"
+    for key, value, key_pos in mapping_items(raw, message, pos):
+        if key not in ("action", "factor", "min_s", "runs", "min_runs"):
+            raise ConfigError(f"{where}: slow takes factor, min_s, action, runs and min_runs, not {key!r}", key_pos)
         if key == "action":
             if value not in ("warn", "fail"):
                 raise ConfigError(f"{where}: slow.action must be warn or fail, got {value!r}", key_pos)
             policy.action = str(value)
-        elif key in ("factor", "min_s", "runs", "min_runs"):
-            if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
-                raise ConfigError(f"{where}: slow.{key} must be a positive number, got {value!r}", key_pos)
-            setattr(policy, key, int(value) if key in ("runs", "min_runs") else float(value))
-        else:
-            raise ConfigError(f"{where}: slow takes factor, min_s, action, runs and min_runs, not {key!r}", key_pos)
+            continue
+        if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+            raise ConfigError(f"{where}: slow.{key} must be a positive number, got {value!r}", key_pos)
+        setattr(policy, key, int(value) if key in ("runs", "min_runs") else float(value))
     return policy
 
 

@@ -144,7 +144,7 @@ def _on_workers(workers: str | None) -> list[str]:
     return ["-n", workers, "--dist", "loadgroup"] if workers else []
 
 
-_PACES = ("slow", "normal", "fast")  # smoke.demo.PACES has one Pace for each
+_PACES = ("slow", "normal", "fast")  # smoke.overlay.PACES has one Pace for each
 _TRACE = ("on", "off", "retain-on-failure")
 RUN = (Command.RUN,)
 DEMO = (Command.DEMO,)

@@ -34,11 +34,10 @@ from smoke.results import (
 )
 from smoke.runner import RunInfo, ScenarioRun, WorkerSession, now_iso
 from smoke.scenario import Scenario, is_scenario_file, load_scenario
+from smoke.stash import SIGNING_KEY, STATE
 from smoke.targets import Target
 from smoke.yamlfile import ConfigError
 
-STATE = pytest.StashKey["SmokeState"]()
-SIGNING_KEY = pytest.StashKey[Any]()  # smoke.pack.keys.SigningKey | None
 RESULT_PROPERTY = "smoke_result"
 
 

@@ -34,7 +34,7 @@ from smoke.health import HealthPolicy, SlowPolicy, parse_health, parse_slow
 from smoke.locators import LocatorSpec, parse_locator
 from smoke.scenario import SIDES, Step, check_steps, parse_steps
 from smoke.values import EnvView
-from smoke.yamlfile import ConfigError, MarkedDict, Pos, display_path, load_file
+from smoke.yamlfile import ConfigError, MarkedDict, Pos, display_path, load_file, mapping_items
 
 TARGET_KEYS = {
     "description",
@@ -312,14 +312,8 @@ def _parse_target(name: str, raw: Any, pos: Pos, base_dir: Path) -> Target:
     if not isinstance(env_defaults, dict):
         raise ConfigError(f"{where}: env_defaults must be a mapping NAME: value", raw.pos_of("env_defaults"))
     target.env_defaults = {str(k): str(v) for k, v in env_defaults.items()}
-    roles = raw.get("roles")
-    if roles is None:
-        roles = MarkedDict()
-        roles.pos, roles.key_pos, roles.value_pos = pos, {}, {}
-    if not isinstance(roles, MarkedDict):
-        raise ConfigError(f"{where}: roles must be a mapping", raw.pos_of("roles"))
-    for role_name, spec in roles.items():
-        role_pos = roles.pos_of(role_name)
+    roles = mapping_items(raw.get("roles"), f"{where}: roles must be a mapping", raw.pos_of("roles"))
+    for role_name, spec, role_pos in roles:
         if not isinstance(spec, MarkedDict):
             raise ConfigError(f"{where}: role {role_name!r} must be a mapping", role_pos)
         side = spec.get("side", "admin")
@@ -331,16 +325,11 @@ def _parse_target(name: str, raw: Any, pos: Pos, base_dir: Path) -> Target:
             user_env=_req_str(spec, "user_env", f"{where} role {role_name!r}"),
             password_env=_req_str(spec, "password_env", f"{where} role {role_name!r}"),
         )
-    login = raw.get("login")
-    if login is None:
-        login = MarkedDict()
-        login.pos, login.key_pos, login.value_pos = pos, {}, {}
-    if not isinstance(login, MarkedDict):
-        raise ConfigError(f"{where}: login must map a side (admin, portal) to steps", raw.pos_of("login"))
-    for side, steps in login.items():
+    login_message = f"{where}: login must map a side (admin, portal) to steps"
+    for side, steps, side_pos in mapping_items(raw.get("login"), login_message, raw.pos_of("login")):
         if side not in SIDES:
-            raise ConfigError(f"{where}: login side must be admin or portal, got {side!r}", login.pos_of(side))
-        target.login[side] = parse_steps(steps, login.pos_of(side), prefix=f"login.{side} step ")
+            raise ConfigError(f"{where}: login side must be admin or portal, got {side!r}", side_pos)
+        target.login[side] = parse_steps(steps, side_pos, prefix=f"login.{side} step ")
     for side in {role.side for role in target.roles.values()}:
         if side not in target.login:
             raise ConfigError(f"{where}: roles log in on the {side} side but login.{side} has no steps", pos)

@@ -92,6 +92,16 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
+def mapping_items(raw: Any, message: str, pos: Pos) -> list[tuple[Any, Any, Pos]]:
+    """An optional mapping's entries as (key, value, the value's position): none when it is absent
+    (None), ``ConfigError(message, pos)`` when it is not a mapping."""
+    if raw is None:
+        return []
+    if not isinstance(raw, MarkedDict):
+        raise ConfigError(message, pos)
+    return [(key, value, raw.pos_of(key)) for key, value in raw.items()]
+
+
 def display_path(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))

@@ -18,7 +18,7 @@ from typing import Any
 
 
 def _run(report_dir: Path, *extra: str) -> tuple[float, dict[str, Any]]:
-    from smoke.bench import run_smoke
+    from smoke.run.harness import run_smoke
 
     return run_smoke(report_dir, *extra)
 

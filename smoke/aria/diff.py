@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from typing import Literal
 
 from smoke.aria.tree import Node, is_data_row, name_pattern
 from smoke.results import AriaChange
@@ -151,20 +152,13 @@ def _where(item: Item) -> str:
     return f" (in {item.where})" if item.where else ""
 
 
-def _added(item: Item) -> AriaChange:
-    if item.role in COLUMN_ROLES:
-        text = f"added: {describe(item.role, item.name)}" + (f" in {item.where}" if item.where else "")
+def _appeared(kind: Literal["added", "removed"], item: Item) -> AriaChange:
+    if item.role in COLUMN_ROLES:  # a column is in its table: "added: column 'X' in Orders"
+        preposition = " in " if kind == "added" else " from "
+        text = f"{kind}: {describe(item.role, item.name)}" + (preposition + item.where if item.where else "")
     else:
-        text = f"added: {describe(item.role, item.name)}" + (_holds(item) if item.container else "") + _where(item)
-    return AriaChange("added", item.role, item.name, where=item.where, text=text)
-
-
-def _removed(item: Item) -> AriaChange:
-    if item.role in COLUMN_ROLES:
-        text = f"removed: {describe(item.role, item.name)}" + (f" from {item.where}" if item.where else "")
-    else:
-        text = f"removed: {describe(item.role, item.name)}" + (_holds(item) if item.container else "") + _where(item)
-    return AriaChange("removed", item.role, item.name, where=item.where, text=text)
+        text = f"{kind}: {describe(item.role, item.name)}" + (_holds(item) if item.container else "") + _where(item)
+    return AriaChange(kind, item.role, item.name, where=item.where, text=text)
 
 
 def _renamed(old: Item, new: Item) -> AriaChange:
@@ -231,11 +225,13 @@ def diff(baseline: Node, new: Node) -> list[AriaChange]:
     added = [a for a in added if not _inside(a, new_items, added_orders)]
     removed = [r for r in removed if not _inside(r, old_items, removed_orders)]
     changes: list[tuple[float, AriaChange]] = []
-    changes += [(a.order, _added(a)) for a in added]
+    changes += [(a.order, _appeared("added", a)) for a in added]
     # a removed item goes where it was: after the new place of the last item before it that stayed
     kept = {i1 + k: j1 + k for i1, j1, size in matcher.get_matching_blocks() for k in range(size)}
     kept.update({r.order: a.order for r, a in renames})
-    changes += [(max((j for i, j in kept.items() if i < r.order), default=-1) + 0.5, _removed(r)) for r in removed]
+    changes += [
+        (max((j for i, j in kept.items() if i < r.order), default=-1) + 0.5, _appeared("removed", r)) for r in removed
+    ]
     changes += [(a.order, _renamed(r, a)) for r, a in renames]
     for r, a in moved:
         text = f"moved: {describe(a.role, a.name)} from {r.where or 'the page'} to {a.where or 'the page'}"

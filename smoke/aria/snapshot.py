@@ -14,7 +14,6 @@ baselines as ``<baselines>/<scenario>/aria/<key>.yaml`` with a ``.json`` saying 
 from __future__ import annotations
 
 import contextlib
-import json
 import shutil
 import time
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from smoke.aria.diff import Use, diff, mark_used
 from smoke.aria.tree import Node, SnapshotError, dump, normalise, normalise_text, parse
 from smoke.evidence import slug
 from smoke.results import AriaPage
+from smoke.visual import read_info, write_baseline
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
@@ -78,21 +78,6 @@ def find_baseline(folder: Path, key: str) -> Path | None:
 
 def read_tree(path: Path) -> Node:
     return parse(path.read_text(encoding="utf-8"))
-
-
-def write_baseline(src: Path, dest: Path, info: dict[str, Any]) -> None:
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(dest.name + ".tmp")
-    shutil.copyfile(src, tmp)
-    tmp.replace(dest)
-    dest.with_suffix(".json").write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def read_info(path: Path) -> dict[str, Any]:
-    try:
-        return dict(json.loads(path.with_suffix(".json").read_text(encoding="utf-8")))
-    except (OSError, ValueError):
-        return {}
 
 
 @dataclass

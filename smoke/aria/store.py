@@ -6,8 +6,9 @@ import datetime
 from collections.abc import Callable
 from pathlib import Path
 
-from smoke.aria.snapshot import baseline_dir, write_baseline
+from smoke.aria.snapshot import baseline_dir
 from smoke.results import RunResult
+from smoke.visual import write_baseline
 
 
 def accept_pages(

@@ -73,8 +73,8 @@ def tour(
 
     from smoke import server as servers
     from smoke.browser import chromium_launch_kwargs
-    from smoke.demo import PACES, PauseControl, Recorder, _call, inject
     from smoke.evidence import Evidence, Secrets, slug
+    from smoke.overlay import PACES, PauseControl, Recorder, call, inject
     from smoke.project import load_project
     from smoke.runner import RunInfo, ScenarioRun, WorkerSession
     from smoke.scenario import Scenario
@@ -145,7 +145,7 @@ def tour(
                             label = f"Change {number} of {total} · {page_record.title or page_record.path}"
                             say(f"{label}: {text}")
                             inject(page)
-                            _call(
+                            call(
                                 page,
                                 "show",
                                 {
@@ -204,7 +204,7 @@ def _open(runner: Any, page_record: AriaPage, say: Callable[[str], None]) -> Pag
 def _highlight(page: Page, change: AriaChange, wait_ms: int) -> bool:
     from playwright.sync_api import Error as PlaywrightError
 
-    from smoke.demo import _call
+    from smoke.overlay import call
 
     locator = _locate(page, change).first
     try:
@@ -213,13 +213,13 @@ def _highlight(page: Page, change: AriaChange, wait_ms: int) -> bool:
         locator.evaluate("(el) => window.__smokeDemo && window.__smokeDemo.highlight([el])")
         return True
     except PlaywrightError:
-        _call(page, "highlight", [])
+        call(page, "highlight", [])
         return False
 
 
 def _write_outputs(run_dir: Path, keys: list[str], say: Callable[[str], None]) -> None:
     """Replays of the tours, and the run's walk-through page again with the tours in it."""
-    from smoke.demo import build_replay, load_manifests, render_walkthrough
+    from smoke.overlay import build_replay, load_manifests, render_walkthrough
 
     manifests = load_manifests(run_dir)
     replays: dict[str, Path] = {}

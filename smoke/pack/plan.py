@@ -8,6 +8,7 @@ hashed again: a scenario file edited while the run ran is named in the results a
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -21,6 +22,8 @@ from smoke.yamlfile import ConfigError
 
 PLAN_VERSION = 1
 _INPUT_SUFFIXES = {".yaml", ".yml", ".py", ".json", ".csv", ".txt"}
+# what the plan says of each scenario, in this order, before its steps
+_PLANNED = ("name", "checklist", "tags", "side", "role", "changes_data", "timeout_s")
 _SKIP_DIRS = {"baselines", "__pycache__"}  # baselines are written by capture runs; not plan inputs
 
 
@@ -88,16 +91,9 @@ def build_plan(
         except ConfigError as exc:
             entry["error"] = exc.line()  # collection reports it too; the plan says it could not be planned
         else:
-            entry.update(
-                name=scenario.name,
-                checklist=list(scenario.checklist),
-                tags=list(scenario.tags),
-                side=scenario.side,
-                role=scenario.role,
-                changes_data=scenario.changes_data,
-                timeout_s=scenario.timeout_s,
-                steps=_steps(scenario.steps, "", scrub),
-            )
+            # copies (lists are new lists), so the frozen plan shares nothing with the scenario
+            entry.update({name: copy.copy(getattr(scenario, name)) for name in _PLANNED})
+            entry["steps"] = _steps(scenario.steps, "", scrub)
         scenarios.append(entry)
     mapping = []
     for item in checklist:

@@ -7,21 +7,11 @@ from pathlib import Path
 
 import click
 
+from smoke.cli_options import scenarios_option, server_url_option, target_option
 from smoke.results import EXIT_FAILED, EXIT_PASSED, EXIT_UNREACHABLE, EXIT_USAGE
 from smoke.yamlfile import ConfigError
 
-_scenarios = click.option(
-    "--scenarios",
-    "scenarios_dir",
-    default="scenarios",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The scenarios folder (with targets.yaml).",
-)
-_target = click.option("--target", "-t", default=None, help="Target name from targets.yaml (default: its default).")
-_server_url = click.option(
-    "--server-url", default=None, help="Use an already running server for a target that starts its own."
-)
+_scenarios = scenarios_option(help="The scenarios folder (with targets.yaml).")
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> None:
@@ -31,12 +21,12 @@ def _fail(message: str, code: int = EXIT_USAGE) -> None:
 
 @click.command()
 @click.argument("name")
-@_target
+@target_option
 @click.option("--as", "role", default=None, help="The role to log in as (default: the side's first role).")
 @click.option("--side", type=click.Choice(["admin", "portal"]), default=None, help="Where to start (default: admin).")
 @click.option("--url", default=None, help="The page to start at, e.g. /Overview/10001 (default: the side's home).")
 @click.option("--force", is_flag=True, help="Overwrite SCENARIOS/NAME.yaml if it exists.")
-@_server_url
+@server_url_option
 @_scenarios
 def record(
     name: str,
@@ -95,7 +85,7 @@ def record(
 
 
 @click.command()
-@_target
+@target_option
 @click.option(
     "--out",
     "out_dir",
@@ -103,7 +93,7 @@ def record(
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for probe.html and probe.json (default: reports/probe-<date-time>).",
 )
-@_server_url
+@server_url_option
 @_scenarios
 def probe(target: str | None, out_dir: Path | None, server_url: str | None, scenarios_dir: Path) -> None:
     """Check, read-only, that the locators the suite uses are on the target's pages.

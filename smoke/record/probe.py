@@ -548,12 +548,13 @@ def _href(page: Any, link: Any) -> str | None:
     try:
         if link.count() == 0:
             return None
-        href = link.first.get_attribute("href", timeout=2000)
+        href: str | None = link.first.get_attribute("href", timeout=2000)
     except PlaywrightError:
         return None
     if not href or href.startswith(("#", "javascript:")):
         return None
-    return urljoin(page.url, href)
+    base: str = page.url
+    return urljoin(base, href)
 
 
 def _names(page: Any) -> list[tuple[str, str]]:

@@ -252,7 +252,7 @@ def _visual(record: VisualCheck | None, anchor: str, images: Images) -> dict[str
     }
 
 
-def _steps(steps: Sequence[StepResult], prefix: str, images: Images, failed_step: str | None) -> list[dict]:
+def _steps(steps: Sequence[StepResult], prefix: str, images: Images, failed_step: str | None) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     keys: dict[str, dict[str, Any]] = {}  # the step whose own screenshot is a frame, by its screenshot
     # the steps that others are numbered under (a loop's rows, a role switch's login)
@@ -408,7 +408,7 @@ def scenario_status(scenario: ScenarioResult) -> str:
     return scenario.status
 
 
-def _checklist(run: RunResult, anchors: _Anchors, scenario_views: list[dict[str, Any]]) -> list[dict]:
+def _checklist(run: RunResult, anchors: _Anchors, scenario_views: list[dict[str, Any]]) -> list[dict[str, Any]]:
     by_anchor = {s["anchor"]: s for s in scenario_views}
     items: list[tuple[str, str, bool, list[str], str]] = []
     # the checklist comes from the run (the project's checklist.yaml); the engine knows none of its own
@@ -505,7 +505,8 @@ def _picture(steps: list[dict[str, Any]], failed_step: str | None) -> dict[str, 
 def _step_anchor(view: Mapping[str, Any] | None, index: str | None) -> str | None:
     if view is None or index is None:
         return None
-    return next((st["anchor"] for st in view["steps"] if st["index"] == index), view["anchor"])
+    anchor: str = next((st["anchor"] for st in view["steps"] if st["index"] == index), view["anchor"])
+    return anchor
 
 
 def _health(run: RunResult, scenario_views: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -534,7 +535,7 @@ def _health(run: RunResult, scenario_views: list[dict[str, Any]]) -> list[dict[s
     return rows
 
 
-def _slower(slow: Sequence[SlowStep], anchors: _Anchors, scenario_views: list[dict[str, Any]]) -> list[dict]:
+def _slower(slow: Sequence[SlowStep], anchors: _Anchors, scenario_views: list[dict[str, Any]]) -> list[dict[str, Any]]:
     by_anchor = {v["anchor"]: v for v in scenario_views}
     rows = []
     for item in slow:

@@ -27,7 +27,7 @@ def configured(config: pytest.Config) -> list[str]:
         given = [given]
     if given:
         return list(dict.fromkeys(given))
-    from smoke.plugin import STATE
+    from smoke.stash import STATE
 
     state = config.stash.get(STATE, None)
     return list(dict.fromkeys(getattr(state.target, "browsers", []) if state is not None else []))

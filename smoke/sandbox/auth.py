@@ -37,7 +37,8 @@ def role_permissions(c: Ctx, role_id: int, role_name: str) -> dict[str, tuple[bo
 
 def current_staff() -> dict[str, Any] | None:
     if "staff" in g:
-        return g.staff
+        cached: dict[str, Any] | None = g.staff
+        return cached
     staff = None
     uid = session.get("staff_id")
     if uid:

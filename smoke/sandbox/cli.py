@@ -13,6 +13,8 @@ from pathlib import Path
 
 import click
 
+from smoke.cli_options import scenarios_option
+
 from . import DEFAULT_TODAY, LOOK_ENV, LOOKS, TODAY_ENV
 
 
@@ -138,14 +140,7 @@ def sandbox(
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for the runs and the table (default: a temporary one).",
 )
-@click.option(
-    "--scenarios",
-    "scenarios_dir",
-    default="scenarios",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The scenarios folder the suite is read from.",
-)
+@scenarios_option(help="The scenarios folder the suite is read from.")
 def faults(
     fault: tuple[str, ...], full: bool, workers: str | None, no_healthy: bool, out_dir: Path | None, scenarios_dir: Path
 ) -> None:

@@ -14,6 +14,16 @@ def f(name: str, default: str = "") -> str:
     return (request.form.get(name) or default).strip()
 
 
+def ticket_fields(type_default: str = "Trouble") -> dict[str, Any]:
+    """What the AdminPortal's and the Portal's ticket forms both ask (create_ticket / update_ticket)."""
+    return {
+        "subject": f("Subject"),
+        "description": f("Description"),
+        "type": f("Type", type_default),
+        "category_id": int(f("Category") or 0) or None,
+    }
+
+
 def account_from_form(c: Any, field: str = "AccountNumber") -> Any:
     """The account whose number the form names; a DomainError the page shows when there is none."""
     acct = domain.account_by_number(c, f(field))

@@ -11,7 +11,7 @@ from . import domain
 from .auth import ctx, portal_account_id, portal_required
 from .db import transaction
 from .domain import DomainError, FaultError, add_months
-from .forms import f, take_payment_from_form
+from .forms import f, take_payment_from_form, ticket_fields
 
 bp = Blueprint("portal", __name__)
 
@@ -26,6 +26,13 @@ def account() -> Any:
     if acct is None:
         abort(403)
     return acct
+
+
+def owned(row: Any, acct: Any, what: str) -> Any:
+    """A record of the customer's own account; another's is "not found" like a missing one (no probing)."""
+    if row is None or row["account_id"] != acct["id"]:
+        abort(404, description=f"{what} not found.")
+    return row
 
 
 def dashboard_values(c: domain.Ctx, account_id: int) -> dict[str, Any]:
@@ -137,9 +144,7 @@ def invoices() -> Any:
 def invoice(invoice_id: int) -> Any:
     c = ctx()
     acct = account()
-    inv = domain.invoice_detail(c, invoice_id)
-    if inv is None or inv["account_id"] != acct["id"]:
-        abort(404, description="Invoice not found.")
+    inv = owned(domain.invoice_detail(c, invoice_id), acct, "Invoice")
     return page("invoice.html", inv=inv)
 
 
@@ -189,9 +194,7 @@ def pay_now() -> Any:
 def receipt(payment_id: int) -> Any:
     c = ctx()
     acct = account()
-    pay = domain.payment(c, payment_id)
-    if pay is None or pay["account_id"] != acct["id"]:
-        abort(404, description="Payment not found.")
+    pay = owned(domain.payment(c, payment_id), acct, "Payment")
     return page("receipt.html", pay=pay, s=dashboard_values(c, acct["id"]))
 
 
@@ -242,10 +245,7 @@ def ticket_new() -> Any:
             tid = domain.create_ticket(
                 c,
                 acct["id"],
-                subject=f("Subject"),
-                description=f("Description"),
-                type=f("Type", "Trouble"),
-                category_id=int(f("Category") or 0) or None,
+                **ticket_fields(),
                 priority="Normal",
                 source="Portal",
             )
@@ -266,9 +266,7 @@ def ticket_new() -> Any:
 def ticket(ticket_id: int) -> Any:
     c = ctx()
     acct = account()
-    t = domain.ticket(c, ticket_id)
-    if t is None or t["account_id"] != acct["id"]:
-        abort(404, description="Ticket not found.")
+    t = owned(domain.ticket(c, ticket_id), acct, "Ticket")
     status = 200
     if request.method == "POST":
         try:

@@ -319,36 +319,29 @@ def _quote(username: str) -> str:
 def serve(host: str, port: int, down: bool = False, parent: int | None = None) -> int:
     from waitress.server import create_server
 
+    from .serving import serve_until_signalled
+
     app = create_radius_app(down=down)
     server: Any = create_server(app, host=host, port=port, threads=4, ident="RADIUS")
     print(f"{BANNER_PREFIX}http://{host}:{server.effective_port}/" + (" (down)" if down else ""), flush=True)
 
-    def _stop(signum: int, _frame: Any) -> None:
-        raise KeyboardInterrupt
+    def watch(parent: int) -> None:
+        while True:
+            time.sleep(1)
+            try:
+                os.kill(parent, 0)
+            except OSError:
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
+            if os.getppid() != parent:
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
 
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
-    if parent:
+    def watch_parent() -> None:
+        if parent:
+            threading.Thread(target=watch, args=(parent,), daemon=True).start()
 
-        def watch() -> None:
-            while True:
-                time.sleep(1)
-                try:
-                    os.kill(parent, 0)
-                except OSError:
-                    os.kill(os.getpid(), signal.SIGTERM)
-                    return
-                if os.getppid() != parent:
-                    os.kill(os.getpid(), signal.SIGTERM)
-                    return
-
-        threading.Thread(target=watch, daemon=True).start()
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.close()
+    serve_until_signalled(server, ("SIGTERM", "SIGINT"), on_ready=watch_parent)
     return 0
 
 

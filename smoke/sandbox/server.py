@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from . import VERSION_STRING
+from .serving import serve_until_signalled
 
 THREADS = 16
 
@@ -170,26 +170,10 @@ def serve(
     server: Any = create_server(
         app, host=host, port=port, threads=THREADS, ident="EngageIP", connection_limit=200, channel_timeout=60
     )
-    actual_port = server.effective_port
-    stop = threading.Event()
-
-    def _stop(signum: int, _frame: Any) -> None:
-        stop.set()
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
-    if hasattr(signal, "SIGHUP"):
-        signal.signal(signal.SIGHUP, _stop)
-    for line in banner(host, actual_port, faults, look, radius.url if radius else None):
-        print(line, file=out)
-    out.flush()
+    lines = banner(host, server.effective_port, faults, look, radius.url if radius else None)
     try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
+        serve_until_signalled(server, on_ready=lambda: print("\n".join(lines), file=out, flush=True))
     finally:
-        server.close()
         st = state(app)
         if st.worker is not None:
             st.worker.stop()

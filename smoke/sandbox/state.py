@@ -41,10 +41,12 @@ class SandboxState:
 def state(app: Flask | None = None) -> SandboxState:
     from flask import current_app
 
-    return (app or current_app).extensions["sandbox"]
+    found: SandboxState = (app or current_app).extensions["sandbox"]
+    return found
 
 
 def get_ctx() -> domain.Ctx:
     if "ctx" not in g:
         g.ctx = state().make_ctx()
-    return g.ctx
+    ctx: domain.Ctx = g.ctx
+    return ctx

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from smoke.demo import (
+from smoke.overlay import (
     PACES,
     PauseControl,
     build_outputs,

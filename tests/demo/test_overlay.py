@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from smoke.demo import OverlayFreeEvidence, inject, overlay_state
+from smoke.overlay import OverlayFreeEvidence, inject, overlay_state
 
 pytestmark = pytest.mark.browser
 

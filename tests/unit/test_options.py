@@ -15,8 +15,9 @@ from click.testing import CliRunner
 
 from smoke import launch, options
 from smoke.cli import main, run
-from smoke.demo import PACES, demo
+from smoke.demo import demo
 from smoke.options import RUN_OPTIONS, Command, Kind, Pass, RunOption, offered, pytest_args
+from smoke.overlay import PACES
 from smoke.results import new_run_id
 from tests.conftest import EXAMPLE, ROOT
 

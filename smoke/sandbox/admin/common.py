@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, flash, render_template
+from flask import Blueprint, abort, flash, render_template, request
 
 from .. import domain
 from ..auth import ctx
@@ -14,6 +15,12 @@ bp = Blueprint("admin", __name__)
 
 def page(template: str, **kw: Any) -> str:
     return render_template(f"admin/{template}", **kw)
+
+
+def arg(name: str, convert: Callable[[str], Any] = str) -> Any:
+    """A query argument of the page, converted; None (no filter) when it is missing or empty."""
+    value = request.args.get(name)
+    return convert(value) if value else None
 
 
 def ok(msg: str) -> None:

@@ -9,27 +9,21 @@ from flask import redirect, request, url_for
 from .. import domain
 from ..auth import ctx, requires
 from ..db import transaction
-from .common import bp, ok, page
+from .common import arg, bp, ok, page
 
 
 @bp.get("/Provisioning")
 @requires("Provisioning")
 def provisioning() -> Any:
     c = ctx()
-    a = request.args
-    sql = (
+    sql, args = domain.where(
         "SELECT r.*, a.number AS account_number, a.name AS account_name FROM provisioning_requests r "
-        "JOIN accounts a ON a.id = r.account_id WHERE 1=1"
+        "JOIN accounts a ON a.id = r.account_id WHERE 1=1",
+        ("r.status = ?", arg("status")),
+        ("a.number = ?", arg("account", str.strip)),
     )
-    args: list[Any] = []
-    if a.get("status"):
-        sql += " AND r.status = ?"
-        args.append(a["status"])
-    if a.get("account"):
-        sql += " AND a.number = ?"
-        args.append(a["account"].strip())
     rows = c.q(sql + " ORDER BY r.id DESC", args)
-    return page("provisioning.html", rows=rows, args=a)
+    return page("provisioning.html", rows=rows, args=request.args)
 
 
 @bp.post("/Provisioning/<int:request_id>/Retry")

@@ -9,7 +9,7 @@ from flask import request
 from .. import domain
 from ..auth import ctx, requires
 from ..domain import DomainError
-from .common import bp, fail, page
+from .common import arg, bp, fail, page
 
 
 @bp.get("/Reports")
@@ -23,20 +23,14 @@ def reports() -> Any:
 def event_log() -> Any:
     c = ctx()
     a = request.args
-    sql = "SELECT * FROM event_log WHERE 1=1"
-    args: list[Any] = []
-    if a.get("from"):
-        sql += " AND date >= ?"
-        args.append(a["from"].strip().replace("T", " "))
-    if a.get("module"):
-        sql += " AND module = ?"
-        args.append(a["module"])
-    if a.get("errors"):
+    sql, args = domain.where(
+        "SELECT * FROM event_log WHERE 1=1",
+        ("date >= ?", arg("from", lambda value: value.strip().replace("T", " "))),
+        ("module = ?", arg("module")),
         # GLOB is case-sensitive (LIKE is not): "Error"/"Exception", not "errors".
-        sql += " AND (level = 'Error' OR result GLOB '*Error*' OR result GLOB '*Exception*')"
-    if a.get("after", "").isdigit():
-        sql += " AND id > ?"
-        args.append(int(a["after"]))
+        ("(level = 'Error' OR result GLOB '*Error*' OR result GLOB '*Exception*')", () if a.get("errors") else None),
+        ("id > ?", int(a["after"]) if a.get("after", "").isdigit() else None),
+    )
     rows = c.q(sql + " ORDER BY id DESC LIMIT 500", args)
     modules = [r["module"] for r in c.q("SELECT DISTINCT module FROM event_log ORDER BY module")]
     return page("event_log.html", rows=rows, modules=modules, args=a)
@@ -46,19 +40,13 @@ def event_log() -> Any:
 @requires("Reports")
 def audit_log() -> Any:
     c = ctx()
-    a = request.args
-    sql = (
-        "SELECT l.*, a.number AS account_number FROM audit_log l LEFT JOIN accounts a ON a.id = l.account_id WHERE 1=1"
+    sql, args = domain.where(
+        "SELECT l.*, a.number AS account_number FROM audit_log l LEFT JOIN accounts a ON a.id = l.account_id WHERE 1=1",
+        ("a.number = ?", arg("account", str.strip)),
+        ("l.username = ?", arg("user", str.strip)),
     )
-    args: list[Any] = []
-    if a.get("account"):
-        sql += " AND a.number = ?"
-        args.append(a["account"].strip())
-    if a.get("user"):
-        sql += " AND l.username = ?"
-        args.append(a["user"].strip())
     rows = c.q(sql + " ORDER BY l.id DESC LIMIT 500", args)
-    return page("audit_log.html", rows=rows, args=a)
+    return page("audit_log.html", rows=rows, args=request.args)
 
 
 @bp.get("/Reports/UDRHistory")
@@ -83,21 +71,15 @@ def udr_history() -> Any:
 @requires("Reports")
 def account_services() -> Any:
     c = ctx()
-    a = request.args
-    sql = (
+    sql, args = domain.where(
         "SELECT up.*, p.name AS package_name, a.number AS account_number, a.name AS account_name, "
         "a.id AS aid "
         "FROM user_packages up JOIN packages p ON p.id = up.package_id JOIN accounts a ON a.id = "
         "up.account_id "
-        "WHERE 1=1"
+        "WHERE 1=1",
+        ("p.name = ?", arg("package")),
+        ("up.status = ?", arg("status")),
     )
-    args: list[Any] = []
-    if a.get("package"):
-        sql += " AND p.name = ?"
-        args.append(a["package"])
-    if a.get("status"):
-        sql += " AND up.status = ?"
-        args.append(a["status"])
     rows = []
     for r in c.q(sql + " ORDER BY CAST(a.number AS INTEGER), up.id", args):
         d = dict(r)
@@ -106,7 +88,7 @@ def account_services() -> Any:
     return page(
         "account_services.html",
         rows=rows,
-        args=a,
+        args=request.args,
         packages=domain.packages(c),
         statuses=list(domain.USER_PACKAGE_STATUS_TYPES),
     )

@@ -10,7 +10,7 @@ from flask import abort, redirect, request, url_for
 from .. import domain
 from ..auth import can, ctx, requires
 from ..domain import DomainError, FaultError
-from ..forms import account_from_form, f
+from ..forms import account_from_form, f, ticket_fields
 from .common import account_or_404, account_page, bp, fail, ok, page
 
 
@@ -64,10 +64,7 @@ def ticket_new() -> Any:
             tid = domain.create_ticket(
                 c,
                 acct["id"],
-                subject=f("Subject"),
-                description=f("Description"),
-                type=f("Type", "Trouble"),
-                category_id=int(f("Category") or 0) or None,
+                **ticket_fields(),
                 priority=f("Priority", "Normal"),
                 assigned_to=int(f("AssignedTo") or 0) or None,
                 status=f("Status", "New"),
@@ -92,15 +89,12 @@ def ticket(ticket_id: int) -> Any:
             domain.update_ticket(
                 c,
                 ticket_id,
+                **ticket_fields(type_default=""),
                 comment=f("Comment"),
-                subject=f("Subject"),
                 status=f("Status"),
                 priority=f("Priority"),
-                type=f("Type"),
-                category_id=int(f("Category") or 0) or None,
                 assigned_to=int(f("AssignedTo") or 0) or None,
                 resolution=f("Resolution"),
-                description=f("Description"),
             )
             ok("Ticket saved.")
             return redirect(url_for("admin.ticket", ticket_id=ticket_id))

@@ -33,7 +33,7 @@ from .contacts import (
     primary_contact,
     save_contact,
 )
-from .context import Ctx, DomainError, FaultError, make_clock
+from .context import Ctx, DomainError, FaultError, make_clock, where
 from .extensions import fire_event, late_fee, page_extensions_for, run_custom_code
 from .imports import IMPORT_KINDS, import_csv
 from .ledger import (
@@ -198,5 +198,6 @@ __all__ = [
     "usage_report",
     "user_packages",
     "validate_card",
+    "where",
     "workorders",
 ]

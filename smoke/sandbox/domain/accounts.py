@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date
-from typing import Any
 
 from ..db import transaction
-from .context import Ctx, DomainError
+from .context import Ctx, DomainError, where
 from .logs import audit
 
 ACCOUNT_STATUSES = ["Active", "Suspended", "Cancelled", "Prospect"]
@@ -17,11 +16,13 @@ ACCOUNT_TYPES = ["Residential", "Business"]
 
 
 def account_by_number(ctx: Ctx, number: str) -> sqlite3.Row | None:
-    return ctx.q1("SELECT * FROM accounts WHERE number = ?", (str(number).strip(),))
+    row: sqlite3.Row | None = ctx.q1("SELECT * FROM accounts WHERE number = ?", (str(number).strip(),))
+    return row
 
 
 def account_by_id(ctx: Ctx, account_id: int) -> sqlite3.Row | None:
-    return ctx.q1("SELECT * FROM accounts WHERE id = ?", (account_id,))
+    row: sqlite3.Row | None = ctx.q1("SELECT * FROM accounts WHERE id = ?", (account_id,))
+    return row
 
 
 def next_account_number(ctx: Ctx) -> str:
@@ -30,23 +31,19 @@ def next_account_number(ctx: Ctx) -> str:
 
 
 def search_accounts(ctx: Ctx, query: str = "", status: str = "") -> list[sqlite3.Row]:
-    sql = (
+    like = f"%{query.strip()}%"
+    sql, args = where(
         "SELECT a.*, p.name AS parent_name, p.number AS parent_number FROM accounts a "
-        "LEFT JOIN accounts p ON p.id = a.parent_id WHERE 1=1"
-    )
-    args: list[Any] = []
-    if query:
-        like = f"%{query.strip()}%"
-        sql += (
-            " AND (a.number LIKE ? OR a.name LIKE ? OR a.company LIKE ? OR a.id IN ("
+        "LEFT JOIN accounts p ON p.id = a.parent_id WHERE 1=1",
+        (
+            "(a.number LIKE ? OR a.name LIKE ? OR a.company LIKE ? OR a.id IN ("
             "SELECT c.account_id FROM contacts c JOIN contact_points cp ON cp.contact_id = c.id "
             "WHERE cp.type IN ('Email Address','Home Phone','Work Phone','Portal Login') AND "
-            "cp.value LIKE ?))"
-        )
-        args += [like, like, like, like]
-    if status:
-        sql += " AND a.status = ?"
-        args.append(status)
+            "cp.value LIKE ?))",
+            (like, like, like, like) if query else None,
+        ),
+        ("a.status = ?", status or None),
+    )
     return ctx.q(sql + " ORDER BY CAST(a.number AS INTEGER)", args)
 
 

@@ -51,11 +51,12 @@ def _plan_price(ctx: Ctx, account_id: int, package_id: int, base: int) -> tuple[
 def active_discount(ctx: Ctx, account_id: int, package_id: int) -> sqlite3.Row | None:
     if ctx.has("discount-ignored"):
         return None
-    return ctx.q1(
+    row: sqlite3.Row | None = ctx.q1(
         "SELECT * FROM discounts WHERE account_id = ? AND (package_id IS NULL OR package_id = ?) "
         "AND active = 1 AND (periods IS NULL OR periods > 0) ORDER BY id LIMIT 1",
         (account_id, package_id),
     )
+    return row
 
 
 def charge_lines(ctx: Ctx, account_id: int, package_id: int) -> list[tuple[str, str, int]]:

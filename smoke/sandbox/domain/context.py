@@ -18,6 +18,18 @@ class FaultError(DomainError):
     """A failure caused by an active fault (shown like a server-side exception)."""
 
 
+def where(sql: str, *conditions: tuple[str, Any]) -> tuple[str, list[Any]]:
+    """``sql`` (ending in ``WHERE 1=1``) with `` AND condition`` for each (condition, value) whose value
+    is not None, and the query's arguments: the values (a tuple fills several placeholders, or none)."""
+    args: list[Any] = []
+    for condition, value in conditions:
+        if value is None:
+            continue
+        sql += f" AND {condition}"
+        args += value if isinstance(value, tuple) else [value]
+    return sql, args
+
+
 @dataclass
 class Ctx:
     conn: sqlite3.Connection

@@ -50,7 +50,7 @@ def provisioning_profile(ctx: Ctx, package_name: str) -> str:
     provisioned package's, as a broken profile mapping would)."""
     if not ctx.has("radius-wrong-profile"):
         return package_name
-    names = [
+    names: list[str] = [
         r["name"]
         for r in ctx.q(
             "SELECT name FROM packages WHERE provisioning_type IS NOT NULL AND provisioning_type != '' ORDER BY id"

@@ -6,7 +6,7 @@ import sqlite3
 from typing import Any
 
 from ..db import transaction
-from .context import Ctx, DomainError, FaultError
+from .context import Ctx, DomainError, FaultError, where
 from .logs import audit
 from .values import parse_date
 
@@ -147,30 +147,19 @@ def tickets(
     assigned_to: str = "",
     q: str = "",
 ) -> list[dict[str, Any]]:
-    sql = (
+    open_only = status == "Open (not closed)"
+    sql, args = where(
         "SELECT t.*, a.number AS account_number, a.name AS account_name, c.name AS category, "
         "u.username AS assignee FROM tickets t JOIN accounts a ON a.id = t.account_id LEFT JOIN "
         "ticket_categories c"
-        " ON c.id = t.category_id LEFT JOIN staff_users u ON u.id = t.assigned_to WHERE 1=1"
+        " ON c.id = t.category_id LEFT JOIN staff_users u ON u.id = t.assigned_to WHERE 1=1",
+        ("t.account_id = ?", account_id),
+        ("t.status NOT IN ('Resolved', 'Closed')", () if open_only else None),
+        ("t.status = ?", status if status and not open_only else None),
+        ("t.priority = ?", priority or None),
+        ("u.username = ?", assigned_to or None),
+        ("(t.subject LIKE ? OR a.number = ?)", (f"%{q}%", q) if q else None),
     )
-    args: list[Any] = []
-    if account_id is not None:
-        sql += " AND t.account_id = ?"
-        args.append(account_id)
-    if status == "Open (not closed)":
-        sql += " AND t.status NOT IN ('Resolved', 'Closed')"
-    elif status:
-        sql += " AND t.status = ?"
-        args.append(status)
-    if priority:
-        sql += " AND t.priority = ?"
-        args.append(priority)
-    if assigned_to:
-        sql += " AND u.username = ?"
-        args.append(assigned_to)
-    if q:
-        sql += " AND (t.subject LIKE ? OR a.number = ?)"
-        args += [f"%{q}%", q]
     return [dict(r) for r in ctx.q(sql + " ORDER BY t.id DESC", args)]
 
 
@@ -232,15 +221,10 @@ def update_workorder(ctx: Ctx, wid: int, status: str, notes: str | None = None) 
 
 
 def workorders(ctx: Ctx, account_id: int | None = None, status: str = "") -> list[dict[str, Any]]:
-    sql = (
+    sql, args = where(
         "SELECT w.*, a.number AS account_number, a.name AS account_name FROM workorders w JOIN accounts a "
-        "ON a.id = w.account_id WHERE 1=1"
+        "ON a.id = w.account_id WHERE 1=1",
+        ("w.account_id = ?", account_id),
+        ("w.status = ?", status or None),
     )
-    args: list[Any] = []
-    if account_id is not None:
-        sql += " AND w.account_id = ?"
-        args.append(account_id)
-    if status:
-        sql += " AND w.status = ?"
-        args.append(status)
     return [dict(r) for r in ctx.q(sql + " ORDER BY w.scheduled_date, w.id", args)]

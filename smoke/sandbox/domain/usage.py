@@ -5,23 +5,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from .context import Ctx
+from .context import Ctx, where
 
 
 def usage_report(
     ctx: Ctx, account_id: int | None, start: date | None = None, end: date | None = None
 ) -> dict[str, Any]:
-    sql = "SELECT u.*, a.number AS account_number FROM usage_records u JOIN accounts a ON a.id = u.account_id WHERE 1=1"
-    args: list[Any] = []
-    if account_id is not None:
-        sql += " AND u.account_id = ?"
-        args.append(account_id)
-    if start:
-        sql += " AND u.date >= ?"
-        args.append(start.isoformat())
-    if end:
-        sql += " AND u.date <= ?"
-        args.append(end.isoformat())
+    sql, args = where(
+        "SELECT u.*, a.number AS account_number FROM usage_records u JOIN accounts a ON a.id = u.account_id WHERE 1=1",
+        ("u.account_id = ?", account_id),
+        ("u.date >= ?", start.isoformat() if start else None),
+        ("u.date <= ?", end.isoformat() if end else None),
+    )
     rows = [] if ctx.has("usage-report-empty") else [dict(r) for r in ctx.q(sql + " ORDER BY u.date, u.id", args)]
     periods: dict[str, dict[str, Any]] = {}
     for r in rows:
