@@ -6,12 +6,16 @@ conftest.py override would; a user's own conftest.py still overrides these.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from smoke.browser import find_chromium, launch_args
 from smoke.run import pool
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext
 
 
 @pytest.fixture(scope="session")
@@ -55,6 +59,25 @@ def connect_options(connect_options: dict[str, Any] | None, pytestconfig: pytest
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     return {"viewport": {"width": 1280, "height": 800}, **browser_context_args}
+
+
+@pytest.fixture
+def new_context(
+    new_context: Callable[..., BrowserContext], pytestconfig: pytest.Config, request: pytest.FixtureRequest
+) -> Callable[..., BrowserContext]:
+    """Traces keep the DOM snapshots of every action but no screencast: each step's screenshot in the
+    report is already the film strip, and the screencast (a JPEG every few frames, all the scenario
+    long) was the trace's largest cost. pytest-playwright still saves and names the trace."""
+    if pytestconfig.getoption("--tracing", default="off") not in ("on", "retain-on-failure"):
+        return new_context
+
+    def with_lean_trace(**kwargs: Any) -> BrowserContext:
+        context = new_context(**kwargs)
+        context.tracing.stop()  # started with screenshots=True, before anything happened in the context
+        context.tracing.start(title=request.node.nodeid, screenshots=False, snapshots=True, sources=False)
+        return context
+
+    return with_lean_trace
 
 
 def _camel(name: str) -> str:

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +96,11 @@ def test_failure_names_step_caption_expected_and_shown(scenarios: Path, tmp_path
     )
     assert results["status"] == "failed" and results["verdict"].startswith("FAILED")
     assert scenario["trace"] and (run_dir / scenario["trace"]).exists()
+    with zipfile.ZipFile(run_dir / scenario["trace"]) as trace:
+        events = trace.read("trace.trace").decode()
+        # the DOM snapshots of each action are there; the screencast is not (the step screenshots are)
+        assert '"frame-snapshot"' in events and "screencast-frame" not in events
+        assert not [n for n in trace.namelist() if n.endswith(".jpeg")]
 
 
 def test_for_each_reports_every_row_with_differences(scenarios: Path, tmp_path: Path, site_url: str) -> None:
