@@ -203,16 +203,12 @@ def expect_json(call: StepCall) -> Check:
         time.sleep(0.5)
 
 
-def _call_caption(a: dict[str, Any], w: str) -> str:
-    return f"Run {a['function']}"
-
-
 @step(
     "call",
     category="check",
     navigates=True,
     example="call: checks.event_log:no_errors",
-    caption=_call_caption,
+    caption=lambda a, w: f"Run {a['function']}",
     scalar="function",
     params=(Param("function", required=True), Param("args", (dict,))),
 )

@@ -256,15 +256,18 @@ def hover(call: StepCall) -> None:
     act(call, lambda loc: loc.hover(timeout=call.timeout_ms))
 
 
+# check and uncheck are the same kind of step but for the box's new state
+_TICKING: dict[str, Any] = {
+    "category": "action",
+    "navigates": True,
+    "locator": "required",
+    "scalar": "locator",
+    "params": DIALOG_PARAMS,
+}
+
+
 @step(
-    "check",
-    category="action",
-    navigates=True,
-    example="check: {label: Ticket Assignable}",
-    caption=dialog_caption(lambda a, w: f"Tick {w}"),
-    locator="required",
-    scalar="locator",
-    params=DIALOG_PARAMS,
+    "check", example="check: {label: Ticket Assignable}", caption=dialog_caption(lambda a, w: f"Tick {w}"), **_TICKING
 )
 def check(call: StepCall) -> None:
     """Tick a checkbox or choose a radio button.
@@ -273,16 +276,7 @@ def check(call: StepCall) -> None:
     act(call, lambda loc: loc.check(timeout=call.timeout_ms))
 
 
-@step(
-    "uncheck",
-    category="action",
-    navigates=True,
-    example="uncheck: {label: Enabled}",
-    caption=dialog_caption(lambda a, w: f"Untick {w}"),
-    locator="required",
-    scalar="locator",
-    params=DIALOG_PARAMS,
-)
+@step("uncheck", example="uncheck: {label: Enabled}", caption=dialog_caption(lambda a, w: f"Untick {w}"), **_TICKING)
 def uncheck(call: StepCall) -> None:
     """Clear a checkbox.
 

@@ -77,16 +77,12 @@ def _parse_compare(step_: Step, value: Any, pos: Pos, label: str) -> None:
     }
 
 
-def _compare_caption(a: dict[str, Any], w: str) -> str:
-    return f"Compare {quote(a['name'])} with the baseline"
-
-
 @step(
     "compare",
     category="check",
     compares=True,
     example="compare: {name: overview, threshold: 0.01, mask: [{test_id: business-date}]}",
-    caption=_compare_caption,
+    caption=lambda a, w: f"Compare {quote(a['name'])} with the baseline",
     scalar="name",
     params=(
         Param("name", required=True),
