@@ -68,10 +68,11 @@ def bench_overhead(steps: int = 200, reps: int = 5) -> dict[str, Any]:
     from playwright.sync_api import expect, sync_playwright
 
     from smoke.browser import chromium_launch_kwargs
-    from smoke.evidence import Evidence, Secrets
+    from smoke.evidence import Evidence
     from smoke.results import ScenarioResult
     from smoke.runner import RunInfo, ScenarioRun, WorkerSession
     from smoke.scenario import load_scenario
+    from smoke.secrets import Secrets
     from smoke.targets import load_targets
 
     work = Path(tempfile.mkdtemp(prefix="smoke-bench-"))

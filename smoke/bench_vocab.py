@@ -52,10 +52,11 @@ def bench_instant(reps: int = 3) -> dict[str, Any]:
 
     from smoke.bench import _serve
     from smoke.browser import chromium_launch_kwargs
-    from smoke.evidence import Evidence, Secrets
+    from smoke.evidence import Evidence
     from smoke.results import ScenarioResult
     from smoke.runner import RunInfo, ScenarioRun, WorkerSession
     from smoke.scenario import load_scenario
+    from smoke.secrets import Secrets
     from smoke.targets import load_targets
 
     work = Path(tempfile.mkdtemp(prefix="smoke-bench-instant-"))

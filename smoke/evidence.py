@@ -1,74 +1,15 @@
-"""Screenshots with secrets masked, thumbnails made off the critical path, and secret scrubbing."""
+"""Screenshots with secrets masked (what a secret is: `smoke.secrets`)."""
 
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page
 
-MASK_TEXT = "••••"
-# Fields that hold secrets on any site: always masked in screenshots.
-ALWAYS_MASKED = (
-    "input[type=password]",
-    "input[autocomplete=cc-number]",
-    "input[autocomplete=cc-csc]",
-    "input[autocomplete=current-password]",
-    "input[autocomplete=new-password]",
-    "[data-smoke-mask]",
-)
-# Data-file keys whose values are secrets (card numbers, passwords, bank accounts).
-SECRET_KEY = re.compile(
-    r"(password|passwd|secret|token|card_?number|cc_?number|cvv|cvc|csc|bank_?account|account_?no_bank|routing)",
-    re.IGNORECASE,
-)
-
-
-class Secrets:
-    """Strings that must never reach a report, a log or a screenshot."""
-
-    def __init__(self, values: Iterable[str] = ()) -> None:
-        self._values: set[str] = set()
-        self._lock = threading.Lock()
-        for value in values:
-            self.add(value)
-
-    def add(self, value: str | None) -> None:
-        # very short values ("1", "ok") would blank out ordinary text; they are not secrets worth the name
-        if value and len(value) >= 4:
-            with self._lock:
-                self._values.add(value)
-
-    def values(self) -> list[str]:
-        with self._lock:
-            return sorted(self._values, key=len, reverse=True)
-
-    def __contains__(self, value: object) -> bool:
-        return value in self._values
-
-    def scrub(self, text: str | None) -> str | None:
-        if not text:
-            return text
-        for value in self.values():
-            if value in text:
-                text = text.replace(value, MASK_TEXT)
-        return text
-
-    def add_from_data(self, data: Any) -> None:
-        """Register the values under secret-looking keys anywhere in the data files."""
-        if isinstance(data, dict):
-            for key, value in data.items():
-                if isinstance(value, str | int) and SECRET_KEY.search(str(key)):
-                    self.add(str(value))
-                else:
-                    self.add_from_data(value)
-        elif isinstance(data, list):
-            for item in data:
-                self.add_from_data(item)
+from smoke.secrets import ALWAYS_MASKED, Secrets
 
 
 class Evidence:

@@ -23,7 +23,7 @@ from typing import Any, cast
 
 import pytest
 
-from smoke.evidence import Evidence, Secrets
+from smoke.evidence import Evidence
 from smoke.project import Project, check_all, load_project
 from smoke.results import (
     EXIT_INTERRUPTED,
@@ -39,6 +39,7 @@ from smoke.results import (
 )
 from smoke.runner import RunInfo, ScenarioRun, WorkerSession, now_iso
 from smoke.scenario import Scenario, is_scenario_file, load_scenario
+from smoke.secrets import Secrets
 from smoke.targets import Target
 from smoke.yamlfile import ConfigError
 

@@ -18,11 +18,12 @@ from playwright.sync_api import Error as PlaywrightError
 
 from smoke.dialogs import unexpected_message
 from smoke.dialogs import watch as watch_dialogs
-from smoke.evidence import Evidence, Secrets, slug
+from smoke.evidence import Evidence, slug
 from smoke.health import PageWatch, failure_message
 from smoke.locators import LocatorSpec, build, resolve_ref
 from smoke.results import DataTable, ScenarioResult, StepError, StepResult, TableRow, VisualCheck
 from smoke.scenario import RowsError, Scenario, Step, rows_at
+from smoke.secrets import Secrets
 from smoke.steps import REGISTRY, Check, StepCall, StepFailure
 from smoke.targets import Target
 from smoke.values import TemplateValueError, render

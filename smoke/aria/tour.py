@@ -74,10 +74,11 @@ def tour(
     from smoke import server as servers
     from smoke.browser import chromium_launch_kwargs
     from smoke.demo import PACES, PauseControl, Recorder, _call, inject
-    from smoke.evidence import Evidence, Secrets, slug
+    from smoke.evidence import Evidence, slug
     from smoke.project import load_project
     from smoke.runner import RunInfo, ScenarioRun, WorkerSession
     from smoke.scenario import Scenario
+    from smoke.secrets import Secrets
     from smoke.yamlfile import Pos
 
     run = RunResult.read(run_dir / "results.json")
