@@ -35,16 +35,23 @@ SECRET_KEY = re.compile(
 MIN_DOCUMENT = 4
 
 
-def spellings(secret: str) -> set[str]:
-    """The ways a secret is usually written: as it is, grouped (card and account numbers), URL-quoted."""
+def written(secret: str) -> set[str]:
+    """How a page or a person writes a secret: as it is, and grouped (card and account numbers)."""
     if not secret:
         return set()
-    forms = {secret, quote(secret, safe=""), quote(secret), quote_plus(secret)}
+    forms = {secret}
     compact = secret.replace(" ", "").replace("-", "")
     if compact.isdigit() and len(compact) >= 12:
         # card and account numbers are written grouped as often as not
         groups = [compact[i : i + 4] for i in range(0, len(compact), 4)]
         forms.update({compact, " ".join(groups), "-".join(groups)})
+    return forms
+
+
+def spellings(secret: str) -> set[str]:
+    """Every spelling a record may hold: written, URL-quoted, HTML-escaped."""
+    forms = written(secret)
+    forms |= {q for f in forms for q in (quote(f, safe=""), quote(f), quote_plus(f))}
     # a secret with & or < is in HTML (a page, the report) escaped, with or without quotes escaped
     return forms | {html.escape(f, quote=True) for f in forms} | {html.escape(f, quote=False) for f in forms}
 
@@ -115,6 +122,13 @@ class Secrets:
     def values(self) -> list[str]:
         with self._lock:
             return sorted(self._values, key=len, reverse=True)
+
+    def written(self) -> list[str]:
+        """Every written form of every value (what a page could show), longest first."""
+        forms: set[str] = set()
+        for value in self.values():
+            forms |= written(value)
+        return sorted(forms, key=len, reverse=True)
 
     def __contains__(self, value: object) -> bool:
         return value in self._values
