@@ -144,3 +144,9 @@ def test_a_listener_that_never_answers_http_is_up_for_connect_and_down_for_http(
         url = f"http://127.0.0.1:{sock.getsockname()[1]}/"
         assert unreachable(url, timeout=0.5) is None
         assert unreachable(url, timeout=0.5, http=True) is not None
+
+
+def test_screenshots_look_for_every_written_form_but_not_the_encoded_ones() -> None:
+    written = Secrets(["4111111111111111", "p&ss w0rd"]).written()
+    assert {"4111111111111111", "4111 1111 1111 1111", "4111-1111-1111-1111", "p&ss w0rd"} == set(written)
+    assert written == sorted(written, key=len, reverse=True)  # a grouped form before the compact one
