@@ -48,12 +48,13 @@ def capture(
 
     from smoke import server as servers
     from smoke.browser import chromium_launch_kwargs
-    from smoke.evidence import Evidence, Secrets
+    from smoke.evidence import Evidence
     from smoke.locators import parse_locator
     from smoke.project import load_project
     from smoke.results import ScenarioResult
     from smoke.runner import RunInfo, ScenarioRun, WorkerSession, now_iso
     from smoke.scenario import Scenario, Step
+    from smoke.secrets import Secrets
 
     project = load_project(scenarios_dir)
     target = project.targets.get(target_name)

@@ -13,6 +13,8 @@
    (smoke.run.breakdown).
 9. The self-contained report of the default suite (after the suite runs, or of --run): MB, MB per step,
    render time (goal: <= 10 MB).
+10. One evidence screenshot on sandbox pages (ms): the masks as they were against Evidence.capture now,
+   and the parts (the mask check, no masks, a hidden caret, animations disabled).
 
 Figures are printed, never asserted: a busy machine makes timings noisy.
 """
@@ -21,10 +23,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
+import re
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -56,10 +61,11 @@ def bench_overhead(steps: int = 200, reps: int = 5) -> dict[str, Any]:
     from playwright.sync_api import expect, sync_playwright
 
     from smoke.browser import chromium_launch_kwargs
-    from smoke.evidence import Evidence, Secrets
+    from smoke.evidence import Evidence
     from smoke.results import ScenarioResult
     from smoke.runner import RunInfo, ScenarioRun, WorkerSession
     from smoke.scenario import load_scenario
+    from smoke.secrets import Secrets
     from smoke.targets import load_targets
 
     work = Path(tempfile.mkdtemp(prefix="smoke-bench-"))
@@ -215,13 +221,93 @@ def bench_suite() -> dict[str, Any]:
     }
 
 
+def bench_screenshots(rounds: int = 20) -> dict[str, Any]:
+    """What one evidence screenshot costs (ms, median of interleaved rounds) on sandbox pages: the
+    masks as they were (two locators resolved on every shot, caret hidden), Evidence.capture now,
+    and the parts: the mask check alone, no masks at all, a hidden caret, animations disabled."""
+    from playwright.sync_api import sync_playwright
+
+    from smoke import server
+    from smoke.browser import chromium_launch_kwargs
+    from smoke.evidence import MASKED, Evidence
+    from smoke.project import load_project
+    from smoke.secrets import Secrets
+
+    project = load_project(Path("scenarios"))
+    target = project.targets.get("sandbox")
+    secrets = Secrets(target.secret_values())
+    secrets.add_from_data(project.data)
+    admin_role, env = target.roles["admin"], target.env()
+    routing = "011000015"  # a secret of the data files, as payment-processing.yaml types it
+    work = Path(tempfile.mkdtemp(prefix="smoke-bench-shots-"))
+    evidence = Evidence(work, secrets)
+    sandbox = server.start("smoke sandbox --port {port}", "/health", 30)
+    figures: dict[str, Any] = {"rounds": rounds, "secrets": len(secrets.values()), "pages": {}}
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(**chromium_launch_kwargs())  # type: ignore[arg-type]
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            admin = sandbox.url + "/AdminPortal"
+            page.goto(f"{admin}/Login")
+            page.fill("#Username", env[admin_role.user_env])
+            page.fill("#Password", env[admin_role.password_env])
+            pages = {
+                "login form, password typed": None,
+                "list of accounts, no secret": f"{admin}/Accounts",
+                "new account, a routing number typed in a plain field": f"{admin}/Account/New",
+            }
+            jpeg: dict[str, Any] = {"path": str(work / "x.jpg"), "type": "jpeg", "quality": 70}
+            old = re.compile("|".join(re.escape(v) for v in secrets.values()))
+            variants: dict[str, Callable[[], Any]] = {
+                "before: 2 mask locators, caret hidden": lambda: page.screenshot(
+                    **jpeg, mask=[page.locator(MASKED), page.get_by_text(old)], mask_color="#1f2937"
+                ),
+                "after: Evidence.capture": lambda: evidence.capture(page, "after"),
+                "the mask check (one evaluate) alone": lambda: evidence.needed_masks(page, []),
+                "no masks, caret as it is": lambda: page.screenshot(**jpeg, caret="initial"),
+                "no masks, caret hidden": lambda: page.screenshot(**jpeg),
+                "no masks, animations disabled": lambda: page.screenshot(
+                    **jpeg, caret="initial", animations="disabled"
+                ),
+            }
+            for name, url in pages.items():
+                if url:
+                    page.goto(url)
+                if "routing" in name:
+                    page.fill("#RoutingNumber", routing)
+                times: dict[str, list[float]] = {k: [] for k in variants}
+                for _ in range(rounds):
+                    for key, shoot in random.sample(list(variants.items()), len(variants)):
+                        t0 = time.perf_counter()
+                        shoot()
+                        times[key].append(time.perf_counter() - t0)
+                figures["pages"][name] = {k: round(1000 * statistics.median(v), 1) for k, v in times.items()}
+                if url is None:
+                    page.click("#LoginButton")
+                    page.wait_for_url("**/Home")
+            browser.close()
+    finally:
+        sandbox.stop()
+    return figures
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="smoke.bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
         "--only",
-        choices=["overhead", "report", "suite", "single-file", "instant", "thirdparty", "aria", "breakdown"],
+        choices=[
+            "overhead",
+            "report",
+            "suite",
+            "single-file",
+            "instant",
+            "thirdparty",
+            "aria",
+            "breakdown",
+            "screenshots",
+        ],
         action="append",
         help="run only these benchmarks (single-file: the self-contained report of --run)",
     )
@@ -231,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reps", type=int, default=5, help="repetitions of the overhead benchmark (default 5)")
     parser.add_argument("--out", type=Path, default=Path("reports/bench.json"))
     args = parser.parse_args(argv)
-    chosen = args.only or ["overhead", "report", "suite", "instant", "thirdparty", "aria", "breakdown"]
+    chosen = args.only or ["overhead", "report", "suite", "instant", "thirdparty", "aria", "breakdown", "screenshots"]
     figures: dict[str, Any] = {"when": time.strftime("%Y-%m-%d %H:%M:%S"), "machine": _machine()}
     if "overhead" in chosen:
         figures["overhead"] = o = bench_overhead(reps=args.reps)
@@ -287,6 +373,13 @@ def main(argv: list[str] | None = None) -> int:
 
         figures["breakdown"] = breakdown()
         print_breakdown(figures["breakdown"])
+    if "screenshots" in chosen:
+        figures["screenshots"] = shots = bench_screenshots()
+        print(f"10. one evidence screenshot, ms (median of {shots['rounds']} rounds, {shots['secrets']} secrets):")
+        for page_name, cost in shots["pages"].items():
+            print(f"     {page_name}")
+            for variant, ms in cost.items():
+                print(f"       {variant:<46} {ms:7.1f}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     previous = json.loads(args.out.read_text()) if args.out.exists() else {}
     args.out.write_text(json.dumps({**previous, **figures}, indent=2) + "\n")

@@ -51,11 +51,12 @@ def bench_instant(reps: int = 3) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
     from smoke.browser import chromium_launch_kwargs
-    from smoke.evidence import Evidence, Secrets
+    from smoke.evidence import Evidence
     from smoke.results import ScenarioResult
     from smoke.run.harness import serve_folder
     from smoke.runner import RunInfo, ScenarioRun, WorkerSession
     from smoke.scenario import load_scenario
+    from smoke.secrets import Secrets
     from smoke.steps import REGISTRY
     from smoke.targets import load_targets
 

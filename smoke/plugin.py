@@ -18,7 +18,7 @@ from typing import Any, cast
 
 import pytest
 
-from smoke.evidence import Evidence, Secrets
+from smoke.evidence import Evidence
 from smoke.finish import counts as run_counts
 from smoke.finish import finish, new_result
 from smoke.options import add_pytest_options
@@ -34,6 +34,7 @@ from smoke.results import (
 )
 from smoke.runner import RunInfo, ScenarioRun, WorkerSession, now_iso
 from smoke.scenario import Scenario, is_scenario_file, load_scenario
+from smoke.secrets import Secrets
 from smoke.stash import SIGNING_KEY, STATE
 from smoke.targets import Target
 from smoke.yamlfile import ConfigError

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,20 +17,19 @@ from playwright.sync_api import Error as PlaywrightError
 
 from smoke.dialogs import unexpected_message
 from smoke.dialogs import watch as watch_dialogs
-from smoke.evidence import Evidence, Secrets, slug
+from smoke.evidence import Evidence, slug
 from smoke.health import PageWatch, failure_message
 from smoke.locators import LocatorSpec, build, resolve_ref
 from smoke.results import ScenarioResult, StepError, StepResult, VisualCheck
 from smoke.scenario import RowsError, Scenario, Step, rows_at
+from smoke.secrets import Secrets
+from smoke.server import target_down, unreachable
 from smoke.steps import Check, StepCall, StepFailure
 from smoke.tables import RowRecord, column_name, grid_table, row_label, rows_table
 from smoke.targets import Target
 from smoke.values import TemplateValueError, render
 
 NewContext = Callable[..., BrowserContext]
-_TARGET_DOWN = re.compile(
-    r"ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE|ERR_ADDRESS_UNREACHABLE|ECONNREFUSED"
-)
 
 
 def now_iso() -> str:
@@ -79,18 +77,6 @@ class ScenarioFailed(Exception):
         self.caption = caption
         self.error = error
         super().__init__(error.message)
-
-
-def unreachable(url: str, timeout: float = 2.0) -> str | None:
-    """None when something listens at the URL's host and port, else why not."""
-    parts = urlsplit(url)
-    host = parts.hostname or "localhost"
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    try:
-        with socket.create_connection((host, port), timeout=timeout):
-            return None
-    except OSError as exc:
-        return f"{host}:{port} {exc.strerror or exc}"
 
 
 class ScenarioRun:
@@ -526,7 +512,7 @@ class ScenarioRun:
             raise
         except PlaywrightError as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            error = StepError(first, kind="target" if _TARGET_DOWN.search(str(exc)) else "error")
+            error = StepError(first, kind="target" if target_down(exc) else "error")
         duration = round(time.monotonic() - t0, 3)
         # how long the step waited for a page: what "What got slower" compares between runs
         load_s = duration if (self._navigated or kind.opens) and not kind.nested and not self._switched else None

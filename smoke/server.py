@@ -1,4 +1,5 @@
-"""Starting a target's own server (like Playwright Test's ``webServer``) and reading its release."""
+"""Starting a target's own server (like Playwright Test's ``webServer``), reading its release, and
+whether a target is down: `target_down` for an error a browser raised, `unreachable` to ask."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from smoke.targets import Target
@@ -22,6 +24,41 @@ if TYPE_CHECKING:
 
 class ServerError(Exception):
     pass
+
+
+# What Chromium (net::ERR_...) and Node (ECONNREFUSED) say when nothing answered at the address at
+# all, as opposed to a page that answered wrongly: a run reports that as "the target is down".
+_DOWN = re.compile(
+    r"ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE|ERR_ADDRESS_UNREACHABLE"
+    r"|ERR_NAME_NOT_RESOLVED|ECONNREFUSED"
+)
+
+
+def target_down(error: BaseException | str) -> bool:
+    """Whether an error (a Playwright error, or its message) says the target did not answer."""
+    return bool(_DOWN.search(str(error)))
+
+
+def unreachable(url: str, timeout: float = 2.0, *, http: bool = False) -> str | None:
+    """None when the target at ``url`` answers, else why not. By default something must listen at
+    its host and port (cheap enough before every scenario; ``ws://`` endpoints too); with ``http``
+    it must answer an HTTP request, whatever the status."""
+    if http:
+        try:
+            with urllib.request.urlopen(url, timeout=timeout):
+                return None
+        except urllib.error.HTTPError:
+            return None  # it answered
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as exc:
+            return str(getattr(exc, "reason", exc))
+    parts = urlsplit(url)
+    host = parts.hostname or "localhost"
+    port = parts.port or (443 if parts.scheme in ("https", "wss") else 80)
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return None
+    except OSError as exc:
+        return f"{host}:{port} {exc.strerror or exc}"
 
 
 def free_port() -> int:
@@ -133,14 +170,4 @@ def read_release(url: str, pattern: str, timeout: float = 5.0) -> str | None:
 
 def check_reachable(urls: list[str], timeout: float = 3.0) -> list[str]:
     """One line per URL that does not answer at all (any HTTP status counts as an answer)."""
-    problems = []
-    for url in urls:
-        try:
-            with urllib.request.urlopen(url, timeout=timeout):
-                pass
-        except urllib.error.HTTPError:
-            pass  # it answered
-        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            problems.append(f"{url}: {reason}")
-    return problems
+    return [f"{url}: {why}" for url in urls if (why := unreachable(url, timeout, http=True)) is not None]

@@ -73,11 +73,12 @@ def tour(
 
     from smoke import server as servers
     from smoke.browser import chromium_launch_kwargs
-    from smoke.evidence import Evidence, Secrets, slug
+    from smoke.evidence import Evidence, slug
     from smoke.overlay import PACES, PauseControl, Recorder, call, inject
     from smoke.project import load_project
     from smoke.runner import RunInfo, ScenarioRun, WorkerSession
     from smoke.scenario import Scenario
+    from smoke.secrets import Secrets
     from smoke.yamlfile import Pos
 
     run = RunResult.read(run_dir / "results.json")

@@ -78,7 +78,7 @@ def read_log(text: str) -> list[dict[str, Any]]:
 
 def known_from_target(target: Any, data: Mapping[str, Any], side: str) -> Known:
     """What a target (smoke.targets.Target) and the data files know: credentials, secrets, map."""
-    from smoke.evidence import SECRET_KEY
+    from smoke.secrets import SECRET_KEY
 
     env = target.env()
     secrets: dict[str, str] = {}

@@ -404,13 +404,14 @@ def probe(
 
     from smoke import server as servers
     from smoke.browser import chromium_launch_kwargs
-    from smoke.evidence import Evidence, Secrets
+    from smoke.evidence import Evidence
     from smoke.locators import build
     from smoke.project import check_all, load_project, load_scenarios
     from smoke.record.session import Unreachable
     from smoke.results import ScenarioResult
     from smoke.runner import RunInfo, ScenarioFailed, ScenarioRun, WorkerSession, now_iso
     from smoke.scenario import Scenario as ScenarioModel
+    from smoke.secrets import Secrets
     from smoke.yamlfile import Pos
 
     project = load_project(scenarios_dir)

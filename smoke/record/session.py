@@ -140,11 +140,12 @@ def record(
 
     from smoke import server as servers
     from smoke.browser import chromium_launch_kwargs
-    from smoke.evidence import Evidence, Secrets
+    from smoke.evidence import Evidence
     from smoke.project import check_all, load_project
     from smoke.results import ScenarioResult
     from smoke.runner import RunInfo, ScenarioFailed, ScenarioRun, WorkerSession, now_iso
     from smoke.scenario import Scenario, load_scenario
+    from smoke.secrets import Secrets
     from smoke.yamlfile import Pos
 
     project = load_project(scenarios_dir)

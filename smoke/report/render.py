@@ -17,8 +17,9 @@ from smoke.report.frames import plan_all
 from smoke.report.images import ensure_thumbnails
 from smoke.report.manifest import MANIFEST, sha256_file, write_sidecar
 from smoke.report.manifest import write_manifest as _write_manifest
-from smoke.report.view import Images, Scrubber, build_view
+from smoke.report.view import Images, build_view
 from smoke.results import RunResult
+from smoke.secrets import Scrubber
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"

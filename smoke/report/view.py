@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import itertools
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -46,64 +45,12 @@ HEALTH_KINDS = {
     "console_error": "Console error",
     "failed_request": "Failed request",
 }
-MASK = "••••"
 # how a results table is laid out: for_each's `table:`, and the names older runs wrote
 TABLE_STYLES = {"accounts": "diff", "permissions": "grid", "payments": "plain", "generic": "plain"}
 
 
 _GRANT = {"yes", "y", "true", "allowed", "allow", "granted", "✓", "✔", "x", "list+edit", "edit"}
 _DENY = {"no", "n", "false", "denied", "deny", "-", "✗", "✘", "none", ""}
-
-
-class Scrubber:
-    """Replaces secrets (and their usual spellings) with a mask in any text: the last line of defence."""
-
-    def __init__(self, secrets: Iterable[str]) -> None:
-        variants: set[str] = set()
-        for secret in secrets:
-            if not secret:
-                continue
-            variants.add(secret)
-            compact = secret.replace(" ", "").replace("-", "")
-            if compact.isdigit() and len(compact) >= 12:
-                # card and account numbers are written grouped as often as not
-                groups = [compact[i : i + 4] for i in range(0, len(compact), 4)]
-                variants.update({compact, " ".join(groups), "-".join(groups)})
-            variants.add(quote(secret, safe=""))
-        # html.escape for the document pass: a secret with & or < is in the HTML escaped
-        escaped = {html.escape(v, quote=True) for v in variants} | {html.escape(v, quote=False) for v in variants}
-        self._text = sorted(variants, key=len, reverse=True)
-        # Secrets shorter than four characters would also match markup; they are masked in the texts only
-        self._document = sorted((v for v in variants | escaped if len(v) >= 4), key=len, reverse=True)
-
-    def __bool__(self) -> bool:
-        return bool(self._text)
-
-    def text(self, value: str) -> str:
-        for secret in self._text:
-            if secret in value:
-                value = value.replace(secret, MASK)
-        return value
-
-    def document(self, value: str) -> str:
-        for secret in self._document:
-            if secret in value:
-                value = value.replace(secret, MASK)
-        return value
-
-    def walk(self, value: Any) -> Any:
-        if not self:
-            return value
-        if isinstance(value, str):
-            return self.text(value)
-        if isinstance(value, list):
-            return [self.walk(v) for v in value]
-        if isinstance(value, tuple):
-            return tuple(self.walk(v) for v in value)
-        if isinstance(value, dict):
-            # image sources and links are paths or data: URIs, scrubbed by the document pass
-            return {k: (v if k.endswith(("src", "href")) else self.walk(v)) for k, v in value.items()}
-        return value
 
 
 class Images:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+
+from smoke.server import unreachable
 
 CONNECT_TIMEOUT_S = 3.0
 
@@ -38,12 +39,7 @@ def problem(endpoint: str, timeout: float = CONNECT_TIMEOUT_S) -> str | None:
     parts = urlsplit(endpoint)
     if parts.scheme not in ("ws", "wss") or not parts.hostname:
         return "not a ws:// or wss:// address"
-    port = parts.port or (443 if parts.scheme == "wss" else 80)
-    try:
-        socket.create_connection((parts.hostname, port), timeout=timeout).close()
-    except OSError as exc:
-        return exc.strerror or str(exc)
-    return None
+    return unreachable(endpoint, timeout)
 
 
 def worker_number() -> int:

@@ -22,8 +22,6 @@ if TYPE_CHECKING:
 
     from smoke.scenario import Step
 
-MASK = "••••"
-
 
 class StepFailure(Exception):
     """A check did not hold: what was expected and what the page showed."""

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import difflib
-import re
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from smoke import pw
+from smoke.secrets import MASK
+from smoke.server import target_down
 from smoke.steps.base import (
     DIALOG_PARAMS,
-    MASK,
     Param,
     StepCall,
     StepFailure,
@@ -52,16 +52,7 @@ def open_(call: StepCall) -> None:
         response = call.page.goto(url, wait_until=call.args.get("wait_until", "load"), timeout=call.timeout_ms * 3)
     except pw.Error as exc:
         first = str(exc).splitlines()[0]
-        kind = (
-            "target"
-            if re.search(
-                r"ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_NAME_NOT_RESOLVED|ERR_ADDRESS_UNREACHABLE|ERR_EMPTY_RESPONSE",
-                first,
-            )
-            else "timeout"
-            if "Timeout" in first
-            else "error"
-        )
+        kind = "target" if target_down(first) else "timeout" if "Timeout" in first else "error"
         raise StepFailure(f"could not open {url}: {first}", expected=url, actual=first, kind=kind) from None
     if response is not None and response.status >= 500:
         raise StepFailure(

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from smoke.report.manifest import verify_manifest
 from smoke.report.render import STATIC, render_report, write_manifest
-from smoke.report.view import MASK, Scrubber
 from smoke.results import RunResult, ScenarioResult, StepResult
+from smoke.secrets import MASK, Scrubber
 from tests.report.helpers import SECRETS, Elements
 from tests.report.synthetic import make_synthetic_run
 

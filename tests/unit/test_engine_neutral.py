@@ -164,9 +164,13 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("smoke/cli.py", '"--accounts",'): _BASELINE,
     ("smoke/cli.py", "data/accounts.yaml"): _BASELINE,
     ("smoke/cli.py", '"data" / "accounts.yaml"'): _BASELINE,
-    ("smoke/evidence.py", "bank_?account|account_?no_bank"): _BANK,
+    ("smoke/secrets.py", "bank_?account|account_?no_bank"): _BANK,
+    ("smoke/secrets.py", "(card numbers, passwords, bank accounts)"): _BANK,
+    ("smoke/secrets.py", "grouped (card and account numbers)"): _BANK,
+    ("smoke/secrets.py", "(account numbers,"): _BANK,
+    ("smoke/bench.py", "def bench_screenshots"): "make bench measures an evidence screenshot on the bundled sandbox's pages",
     # in the Scrubber, which another change rewrites; the sentence is true of any application
-    ("smoke/report/view.py", "# card and account numbers are written grouped"): _BANK,
+    ("smoke/secrets.py", "# card and account numbers are written grouped"): _BANK,
     (
         "smoke/report/view.py",
         'TABLE_STYLES = {"accounts": "diff"',
