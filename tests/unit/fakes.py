@@ -784,6 +784,20 @@ def write_project(root: Path, url: str, data: dict[str, str] | None = None) -> P
     return root
 
 
+@contextlib.contextmanager
+def outside_soft_scope() -> Iterator[None]:
+    """pytest-playwright opens a soft-assertion scope around every test call (this one too) and
+    refuses to nest them; a pytester session run in this process opens its own for each scenario."""
+    from playwright._impl import _assertions
+
+    outer = _assertions._soft_errors
+    _assertions._soft_errors = None
+    try:
+        yield
+    finally:
+        _assertions._soft_errors = outer
+
+
 class BrowserPlugin:
     """Hands a fake browser to a pytester session: its conftest's ``new_context`` fixture finds it here."""
 

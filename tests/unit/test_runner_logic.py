@@ -413,3 +413,90 @@ def test_the_fakes_fail_what_does_not_hold() -> None:
     with pytest.raises(AssertionError):
         expect(page.locator("#missing")).to_contain_text("hello")
     assert page.get_by_text("hell").count() == 1 and page.get_by_text("hell", exact=True).count() == 0
+
+
+# -- the plugin: retries, and the verdict of an assembled run ----------------------------------------------
+
+
+CHECKLIST = "items:\n  - {id: first, text: The first check}\n  - {id: second, text: The second check}\n"
+
+
+def _pytest(pytester: pytest.Pytester, site: Site, *args: str) -> tuple[int, dict[str, Any], str]:
+    """A throwaway pytest session of the plugin, in this process, with the fake browser as its browser."""
+    pytester.makeconftest(fakes.CONFTEST)
+    with fakes.outside_soft_scope():
+        done = pytester.runpytest_inprocess(
+            *args,
+            "--smoke-scenarios=scenarios",
+            "--smoke-report-dir=r",
+            "-p",
+            "no:cacheprovider",
+            plugins=[fakes.BrowserPlugin(FakeBrowser(site))],
+        )
+    results_file = pytester.path / "r" / "latest" / "results.json"
+    results = json.loads(results_file.read_text()) if results_file.exists() else {}
+    return int(done.ret), results, done.stdout.str()
+
+
+@pytest.fixture
+def project(pytester: pytest.Pytester, site_url: str) -> Path:
+    root = fakes.write_project(pytester.path / "scenarios", site_url)
+    (root / "checklist.yaml").write_text(CHECKLIST)
+    return root
+
+
+def _scenario(root: Path, name: str, checklist: str, steps: str) -> None:
+    (root / f"{name}.yaml").write_text(f"name: {name}\nchecklist: [{checklist}]\nlogin: false\nsteps:\n{steps}")
+
+
+def test_a_flaky_scenario_passes_on_a_retry_and_is_marked_flaky(pytester: pytest.Pytester, project: Path) -> None:
+    _scenario(project, "flaky", "first", "  - open: /flaky.html\n  - expect_text: Ready\n")
+    _scenario(project, "steady", "second", "  - open: /home.html\n")
+    site = fakes.example_site()
+    ret, results, out = _pytest(pytester, site, "scenarios", "--smoke-retries=1")
+    assert ret == 0, out
+    flaky, steady = sorted(results["scenarios"], key=lambda s: s["name"])
+    assert flaky["status"] == "flaky" and steady["status"] == "passed"
+    [earlier] = flaky["attempts"]
+    assert earlier["number"] == 1 and earlier["status"] == "failed"
+    assert earlier["error"]["expected"] == "Ready" and earlier["error"]["actual"] == "Loading"
+    assert all("/attempt2/" in s["screenshot"] for s in flaky["steps"] if s["screenshot"])
+    assert steady["attempts"] == [], "a scenario that passes is not run again"
+    assert site.visits["/flaky.html"] == 2 and site.visits["/home.html"] == 1
+    assert (results["status"], results["verdict"], results["exit_code"]) == ("passed", "PASSED", 0)
+    assert results["notes"] == ["1 flaky (passed on a retry)"]
+
+
+def test_a_failing_scenario_is_retried_but_a_target_error_is_not(pytester: pytest.Pytester, project: Path) -> None:
+    _scenario(project, "wrong", "first", "  - open: /home.html\n  - expect_text: Promotions\n")
+    site = fakes.example_site()
+    ret, results, out = _pytest(pytester, site, "scenarios", "--smoke-retries=2")
+    assert ret == 1, out
+    [wrong] = results["scenarios"]
+    assert wrong["status"] == "failed" and [a["number"] for a in wrong["attempts"]] == [1, 2]
+    assert site.visits["/home.html"] == 3
+    site = fakes.example_site()
+    site.down = True
+    ret, results, out = _pytest(pytester, site, "scenarios", "--smoke-retries=2")
+    assert ret == 1, out
+    [down] = results["scenarios"]
+    assert down["status"] == "failed" and down["error"]["kind"] == "target"
+    assert down["attempts"] == [], "the target is down: trying again cannot help"
+
+
+def test_the_verdict_and_exit_code_come_from_the_assembled_run(pytester: pytest.Pytester, project: Path) -> None:
+    _scenario(project, "good", "first", "  - open: /home.html\n")
+    _scenario(project, "bad", "second", "  - open: /home.html\n  - expect_text: Promotions\n")
+    site = fakes.example_site()
+    ret, results, out = _pytest(pytester, site, "scenarios")
+    assert ret == 1 == results["exit_code"], out
+    assert (results["status"], results["verdict"]) == ("failed", "FAILED")
+    assert results["verdict_detail"] == "1 of 2 scenarios failed."
+    assert {s["name"]: s["status"] for s in results["scenarios"]} == {"good": "passed", "bad": "failed"}
+    assert [(c["id"], c["status"]) for c in results["checklist"]] == [("first", "passed"), ("second", "failed")]
+    assert "verdict: FAILED" in out
+    # a selection that covers one of the two required items passes, as a partial run only
+    ret, results, out = _pytest(pytester, site, "scenarios/good.yaml")
+    assert ret == 0 == results["exit_code"], out
+    assert results["verdict"] == "PASSED (partial: 1 of 2 required checklist items covered)"
+    assert results["partial"] is True and results["selection"] is True
