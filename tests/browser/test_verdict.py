@@ -171,37 +171,6 @@ def test_a_page_that_got_slower_is_listed_and_passes_unless_told(scenarios: Path
     assert done.returncode == 1 and results["scenarios"][0]["error"]["message"].startswith("page got slower")
 
 
-def test_for_each_rows_start_from_the_loops_state(scenarios: Path, tmp_path: Path, site: Any) -> None:
-    (scenarios / "data" / "people.yaml").write_text(
-        "- {name: first, shows: Account Overview}\n- {name: second, shows: No Such Heading}\n"
-        "- {name: third, shows: Account Overview}\n- {name: fourth, shows: Account Overview}\n"
-    )
-    _write(
-        scenarios,
-        "rows",
-        "name: Rows stand alone\nrole: demo\nsteps:\n  - open: /home.html\n  - for_each:\n      data: people\n"
-        "      label: '{{ row.name }}'\n      steps:\n"
-        "        - expect_text: {css: '#CurrentUsername', text: demo}\n          name: starts as demo\n"
-        "        - expect_url: /home.html\n          name: starts on home\n"
-        "        - as: clerk\n        - open: '/home.html?row={{ row.name }}'\n"
-        "        - expect_text: {css: h1, text: '{{ row.shows }}'}\n          timeout: 1\n          name: heading\n"
-        "        - as: demo\n",
-    )
-    done, results = _run(scenarios, tmp_path / "r", site[0], "rows")
-    assert done.returncode == 1
-    [scenario] = results["scenarios"]
-    [table] = [t for t in scenario["tables"] if t["title"] == "people"]
-    statuses = {row["cells"][0]: row["status"] for row in table["rows"]}
-    # the second row fails on its own check (its closing `as: demo` never runs); the rows after it
-    # still start as demo on the loop's page, so they are checked on their own and pass
-    assert statuses == {"first": "passed", "second": "failed", "third": "passed", "fourth": "passed"}
-    assert "1 of 4 rows failed" in scenario["error"]["message"]
-    # the picture of the failure is the failing row's step, where the wrong page was on screen
-    failed = next(s for s in scenario["steps"] if s["index"] == scenario["failed_step"])
-    assert failed["row"] == "second" and failed["status"] == "failed" and failed["screenshot"]
-    assert "?row=second" in failed["url"]
-
-
 def _report_headline(run_dir: Path) -> str:
     match = re.search(r'class="verdict-headline">([^<]*)</p>', (run_dir / "report.html").read_text())
     assert match, "no verdict headline in the report"

@@ -246,6 +246,36 @@ def test_each_row_starts_from_the_loops_page_and_role(tmp_path: Path, site_url: 
     assert _steps(result)["2.3.3"].status == "passed" and not any(s.index.startswith("2.3.3.") for s in result.steps)
 
 
+def test_for_each_rows_start_from_the_loops_state(tmp_path: Path, site_url: str) -> None:
+    """Moved from tests/browser/test_verdict.py: the same scenario and assertions, on the fake browser."""
+    people = (
+        "- {name: first, shows: Account Overview}\n- {name: second, shows: No Such Heading}\n"
+        "- {name: third, shows: Account Overview}\n- {name: fourth, shows: Account Overview}\n"
+    )
+    harness = Harness(tmp_path, site_url, {"people": people})
+    scenario = harness.run(
+        "name: Rows stand alone\nrole: demo\nsteps:\n  - open: /home.html\n  - for_each:\n      data: people\n"
+        "      label: '{{ row.name }}'\n      steps:\n"
+        "        - expect_text: {css: '#CurrentUsername', text: demo}\n          name: starts as demo\n"
+        "        - expect_url: /home.html\n          name: starts on home\n"
+        "        - as: clerk\n        - open: '/home.html?row={{ row.name }}'\n"
+        "        - expect_text: {css: h1, text: '{{ row.shows }}'}\n          timeout: 1\n          name: heading\n"
+        "        - as: demo\n",
+        "rows",
+    )
+    assert scenario.status == "failed"
+    [table] = [t for t in scenario.tables if t.title == "people"]
+    statuses = {row.cells[0]: row.status for row in table.rows}
+    # the second row fails on its own check (its closing `as: demo` never runs); the rows after it
+    # still start as demo on the loop's page, so they are checked on their own and pass
+    assert statuses == {"first": "passed", "second": "failed", "third": "passed", "fourth": "passed"}
+    assert scenario.error is not None and "1 of 4 rows failed" in scenario.error.message
+    # the picture of the failure is the failing row's step, where the wrong page was on screen
+    failed = next(s for s in scenario.steps if s.index == scenario.failed_step)
+    assert failed.row == "second" and failed.status == "failed" and failed.screenshot
+    assert failed.url is not None and "?row=second" in failed.url
+
+
 def test_where_skips_rows_and_the_caption_says_how_many_ran(tmp_path: Path, site_url: str) -> None:
     data = "accounts:\n  - {number: '1001', active: true}\n  - {number: '1002', active: false}\n  - {number: '1003', active: true}\n"
     harness = Harness(tmp_path, site_url, {"accounts": data})
