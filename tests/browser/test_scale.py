@@ -43,50 +43,6 @@ def test_two_workers_write_one_report_with_every_scenario(scenarios: Path, tmp_p
     assert 3 <= results["logins"] <= 4
 
 
-FLAKY = """
-from pathlib import Path
-
-def fails_first_time(page, context):
-    marker = Path(__file__).with_suffix(".ran")
-    if not marker.exists():
-        marker.write_text("1")
-        raise AssertionError("first attempt fails on purpose")
-"""
-
-
-def test_a_scenario_that_passes_on_retry_is_flaky_with_both_attempts(
-    scenarios: Path, tmp_path: Path, site_url: str
-) -> None:
-    (scenarios / "checks" / "flaky.py").write_text(FLAKY)
-    (scenarios / "flaky.yaml").write_text(
-        "name: Sometimes fails\nrole: demo\nsteps:\n  - open: /home.html\n  - call: checks.flaky:fails_first_time\n"
-    )
-    done = run_smoke(
-        "run",
-        "flaky",
-        "--retries",
-        "1",
-        "--scenarios",
-        str(scenarios),
-        "--report-dir",
-        str(tmp_path / "r"),
-        "--server-url",
-        site_url,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "FLAKY Sometimes fails" in done.stdout
-    results = json.loads((tmp_path / "r" / "latest" / "results.json").read_text())
-    [scenario] = results["scenarios"]
-    assert scenario["status"] == "flaky" and results["counts"]["flaky"] == 1
-    [attempt] = scenario["attempts"]
-    assert attempt["status"] == "failed" and "on purpose" in attempt["error"]["message"]
-    failed_shot = next(s["screenshot"] for s in attempt["steps"] if s["status"] == "failed")
-    assert (tmp_path / "r" / "latest" / failed_shot).exists()
-    final_shots = [s["screenshot"] for s in scenario["steps"] if s["screenshot"]]
-    assert all("/attempt2/" in shot for shot in final_shots), final_shots
-    assert failed_shot not in final_shots
-
-
 class _Receiver(http.server.BaseHTTPRequestHandler):
     received: list[dict[str, Any]] = []
 

@@ -497,6 +497,40 @@ def test_a_flaky_scenario_passes_on_a_retry_and_is_marked_flaky(pytester: pytest
     assert results["notes"] == ["1 flaky (passed on a retry)"]
 
 
+FLAKY = """
+from pathlib import Path
+
+def fails_first_time(page, context):
+    marker = Path(__file__).with_suffix(".ran")
+    if not marker.exists():
+        marker.write_text("1")
+        raise AssertionError("first attempt fails on purpose")
+"""
+
+
+def test_a_scenario_that_passes_on_retry_is_flaky_with_both_attempts(pytester: pytest.Pytester, project: Path) -> None:
+    """Moved from tests/browser/test_scale.py: the same scenario and assertions, on the fake browser."""
+    (project / "checklist.yaml").unlink()  # the verdict here is about the retry, not coverage
+    (project / "checks").mkdir()
+    (project / "checks" / "__init__.py").write_text("")
+    (project / "checks" / "flaky.py").write_text(FLAKY)
+    (project / "flaky.yaml").write_text(
+        "name: Sometimes fails\nrole: demo\nsteps:\n  - open: /home.html\n  - call: checks.flaky:fails_first_time\n"
+    )
+    ret, results, out = _pytest(pytester, fakes.example_site(), "scenarios/flaky.yaml", "--smoke-retries=1")
+    assert ret == 0, out
+    assert "FLAKY Sometimes fails" in out
+    [scenario] = results["scenarios"]
+    assert scenario["status"] == "flaky" and results["counts"]["flaky"] == 1
+    [attempt] = scenario["attempts"]
+    assert attempt["status"] == "failed" and "on purpose" in attempt["error"]["message"]
+    failed_shot = next(s["screenshot"] for s in attempt["steps"] if s["status"] == "failed")
+    assert (pytester.path / "r" / "latest" / failed_shot).exists()
+    final_shots = [s["screenshot"] for s in scenario["steps"] if s["screenshot"]]
+    assert all("/attempt2/" in shot for shot in final_shots), final_shots
+    assert failed_shot not in final_shots
+
+
 def test_a_failing_scenario_is_retried_but_a_target_error_is_not(pytester: pytest.Pytester, project: Path) -> None:
     _scenario(project, "wrong", "first", "  - open: /home.html\n  - expect_text: Promotions\n")
     site = fakes.example_site()
