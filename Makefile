@@ -40,12 +40,19 @@ faults: setup
 sandbox: setup
 	$(BIN)/smoke sandbox --port 8080 $(ARGS)
 
-## every test: fast unit tests, then browser tests (against local servers bound to port 0)
+## every test: the fast ones on every core, then the browser tests one at a time (local servers on port 0)
+# The fast tests are isolated (tmp_path, port 0) so xdist spreads them; browser tests stay serial:
+# several of them time pages or run two workers of their own, and would measure each other.
+# pytest's exit code 5 (nothing selected, e.g. ARGS names a file without browser tests) is no failure.
+TEST_WORKERS ?= auto
 test: setup
-	$(BIN)/python -m pytest $(ARGS)
+	@rc=0; \
+	$(BIN)/python -m pytest -m "not browser" -n $(TEST_WORKERS) $(ARGS) || rc=$$?; [ $$rc -eq 5 ] && rc=0; \
+	$(BIN)/python -m pytest -m browser $(ARGS) || { b=$$?; [ $$b -eq 5 ] || rc=$$b; }; \
+	exit $$rc
 
 test-fast: setup
-	$(BIN)/python -m pytest -m "not browser" $(ARGS)
+	$(BIN)/python -m pytest -m "not browser" -n $(TEST_WORKERS) $(ARGS)
 
 test-browser: setup
 	$(BIN)/python -m pytest -m browser $(ARGS)
