@@ -236,6 +236,13 @@ class FakeLocator:
 
         return self._then(run, f"filter({has_text!r}, {has!r})")
 
+    def or_(self, other: FakeLocator) -> FakeLocator:
+        def run(roots: list[El]) -> list[El]:
+            mine = self.resolve(roots)
+            return mine + [el for el in other.resolve(roots) if el not in mine]
+
+        return FakeLocator(self.page, (run,), f"{self._description} or {other._description}")
+
     def nth(self, index: int) -> FakeLocator:
         return self._then(lambda els: els[index : index + 1] if index >= 0 else els[index:][:1], f"nth={index}")
 
@@ -500,6 +507,17 @@ class FakePage:
     def evaluate(self, expression: str, arg: Any = None) -> Any:
         if "scrollX" in expression:
             return [0, 0]
+        if "querySelector" in expression and isinstance(arg, list) and len(arg) == 2:
+            # smoke.evidence asks what a page needs masked: secret fields, secrets in its text
+            selector, secrets = arg
+            fields = self.locator(selector).count() > 0
+            shown = self.root.inner_text()
+            text = any(secret in shown or secret in _norm(shown) for secret in secrets)
+            for el in self.root.descendants():
+                if el.tag in FORM_TAGS and el.value and any(secret in el.value for secret in secrets):
+                    el.attrs["data-smoke-mask"] = ""
+                    fields = True
+            return [fields, text]
         raise PlaywrightError(f"fake page: cannot evaluate {expression!r}")
 
     def wait_for_timeout(self, timeout: float) -> None:

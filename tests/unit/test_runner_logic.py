@@ -13,11 +13,13 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from smoke.evidence import MASK_TEXT, Evidence, Secrets
+from smoke.evidence import Evidence
 from smoke.project import check_all, load_project
 from smoke.results import ScenarioResult
 from smoke.runner import RunInfo, ScenarioRun, WorkerSession
 from smoke.scenario import load_scenario
+from smoke.secrets import MASK as MASK_TEXT
+from smoke.secrets import Secrets
 from tests.unit import fakes
 from tests.unit.fakes import El, FakeBrowser, Site
 
@@ -191,6 +193,7 @@ role: demo
 steps:
   - for_each:
       data: accounts
+      table: diff
       label: "{{ row.number }} {{ row.name }}"
       steps:
         - open: "/accounts/{{ row.number }}"
@@ -214,7 +217,7 @@ def test_for_each_runs_every_row_and_reports_each_with_its_differences(tmp_path:
     assert loop.kind == "for_each" and loop.status == "failed" and loop.caption.endswith("(3 rows)")
     assert [s.row for s in result.steps if s.index.startswith("1.2.")] == ["1002 John Doe"] * 3
     [table] = result.tables
-    assert table.kind == "accounts" and table.title == "accounts"
+    assert table.kind == "diff" and table.title == "accounts"  # the layout the scenario declares
     assert table.columns == ["Row", "account-name", "balance", "Result"]
     assert [row.status for row in table.rows] == ["passed", "failed", "passed"]
     assert table.rows[0].cells == ["1001 Jane Smith", "Jane Smith", "$120.50", "PASS"]
@@ -325,7 +328,7 @@ def test_a_grid_lays_the_rows_out_by_two_values_with_the_failures_in_their_cells
     )
     assert result.status == "failed"
     grid, table = result.tables
-    assert grid.title == "Permissions (grid)" and grid.kind == "permissions"
+    assert grid.title == "Permissions (grid)" and grid.kind == "grid"
     assert grid.columns == ["", "demo", "clerk"]
     assert [row.cells for row in grid.rows] == [["Accounts", "allowed", "allowed"], ["Broken", "allowed", ""]]
     assert [row.status for row in grid.rows] == ["passed", "failed"]
