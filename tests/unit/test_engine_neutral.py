@@ -168,7 +168,10 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("smoke/secrets.py", "(card numbers, passwords, bank accounts)"): _BANK,
     ("smoke/secrets.py", "grouped (card and account numbers)"): _BANK,
     ("smoke/secrets.py", "(account numbers,"): _BANK,
-    ("smoke/bench.py", "def bench_screenshots"): "make bench measures an evidence screenshot on the bundled sandbox's pages",
+    (
+        "smoke/bench.py",
+        "def bench_screenshots",
+    ): "make bench measures an evidence screenshot on the bundled sandbox's pages",
     # in the Scrubber, which another change rewrites; the sentence is true of any application
     ("smoke/secrets.py", "# card and account numbers are written grouped"): _BANK,
     (
