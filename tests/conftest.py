@@ -11,6 +11,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +19,19 @@ pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "tests" / "example"
+
+
+def launched_chromium() -> Iterator[Any]:
+    """A Chromium for tests that drive one directly (skipped where there is none): ``yield from`` it."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from smoke.browser import chromium_launch_kwargs, find_chromium
+
+    if not find_chromium().found:
+        pytest.skip("no Chromium on this machine (smoke doctor)")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(**chromium_launch_kwargs())
+        yield launched
+        launched.close()
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ from PIL import Image, ImageStat
 
 from smoke.evidence import Evidence
 from smoke.secrets import Secrets
+from tests.conftest import launched_chromium
 
 pytestmark = pytest.mark.browser
 
@@ -33,15 +34,7 @@ PAGE = """<!doctype html><html><head><meta charset="utf-8"><style>
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    from smoke.browser import chromium_launch_kwargs, find_chromium
-
-    if not find_chromium().found:
-        pytest.skip("no Chromium on this machine (smoke doctor)")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(**chromium_launch_kwargs())
-        yield launched
-        launched.close()
+    yield from launched_chromium()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from smoke.overlay import OverlayFreeEvidence, inject, overlay_state
+from tests.conftest import launched_chromium
 
 pytestmark = pytest.mark.browser
 
@@ -23,15 +24,7 @@ PAGE = """<!doctype html><html><head><title>t</title>
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    from smoke.browser import chromium_launch_kwargs, find_chromium
-
-    if not find_chromium().found:
-        pytest.skip("no Chromium on this machine (smoke doctor)")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(**chromium_launch_kwargs())
-        yield launched
-        launched.close()
+    yield from launched_chromium()
 
 
 @pytest.fixture

@@ -9,21 +9,14 @@ import pytest
 from smoke.report.pdf import write_pdf
 from smoke.report.render import render_report
 from smoke.results import RunResult
+from tests.conftest import launched_chromium
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    from smoke.browser import chromium_launch_kwargs, find_chromium
-
-    if not find_chromium().found:
-        pytest.skip("no Chromium on this machine (smoke doctor)")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(**chromium_launch_kwargs())
-        yield launched
-        launched.close()
+    yield from launched_chromium()
 
 
 def _all_images_loaded(page) -> tuple[int, list[str]]:  # type: ignore[no-untyped-def]

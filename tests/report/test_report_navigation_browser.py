@@ -11,6 +11,7 @@ import pytest
 from smoke.report.pdf import print_pdfs
 from smoke.report.render import render_report
 from smoke.results import RunResult
+from tests.conftest import launched_chromium
 from tests.report.synthetic import make_synthetic_run
 
 pytestmark = pytest.mark.browser
@@ -18,15 +19,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    from smoke.browser import chromium_launch_kwargs, find_chromium
-
-    if not find_chromium().found:
-        pytest.skip("no Chromium on this machine (smoke doctor)")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(**chromium_launch_kwargs())
-        yield launched
-        launched.close()
+    yield from launched_chromium()
 
 
 @pytest.fixture(scope="module")
