@@ -314,6 +314,18 @@ RUN_OPTIONS: tuple[RunOption, ...] = (
         passed=Pass.FLAG,
     ),
     RunOption(
+        "fresh_screenshots",
+        ("--fresh-screenshots",),
+        "Take a new screenshot after every step. By default a step that changed nothing (a check, a save)"
+        " keeps its page's last screenshot when the page provably shows the same (no DOM change, scroll,"
+        " input, load or animation since; pages with frames, canvas or video are always shot).",
+        "--smoke-fresh-screenshots",
+        "take a new screenshot after every step, even where the page shows what its last one did",
+        kind=Kind.FLAG,
+        on=BOTH,
+        passed=Pass.FLAG,
+    ),
+    RunOption(
         "trace",
         ("--trace",),
         "Playwright trace per scenario.",

@@ -195,11 +195,17 @@ class OverlayFreeEvidence:
         return getattr(self._inner, name)
 
     def capture(
-        self, page: Page, name: str, extra_masks: Iterable[Locator] = (), full_page: bool = False
+        self,
+        page: Page,
+        name: str,
+        extra_masks: Iterable[Locator] = (),
+        full_page: bool = False,
+        *,
+        unchanged_ok: bool = False,
     ) -> tuple[str, str | None] | None:
         hidden = hide(page)
         try:
-            return self._inner.capture(page, name, extra_masks, full_page)
+            return self._inner.capture(page, name, extra_masks, full_page, unchanged_ok=unchanged_ok)
         finally:
             if hidden:
                 call(page, "setHidden", False)

@@ -612,7 +612,7 @@ def _print_line(state: SmokeState, result: ScenarioResult) -> None:
 def _smoke_session(pytestconfig: pytest.Config) -> Generator[WorkerSession, None, None]:
     state = pytestconfig.stash[STATE]
     assert state.run is not None
-    evidence = Evidence(state.run.run_dir, state.secrets)
+    evidence = Evidence(state.run.run_dir, state.secrets, reuse=not pytestconfig.getoption("smoke_fresh_screenshots"))
     session = WorkerSession(
         run=state.run,
         target=state.target,

@@ -534,7 +534,9 @@ class ScenarioRun:
         ):
             padded = "_".join(part.zfill(3) for part in index.split("."))
             name = f"{self._shot_prefix}/{padded}-{step.kind}" + ("-failed" if error else "")
-            shot = self.session.evidence.capture(self.page, name, self.masks())
+            # a step that changed nothing may keep the page's last shot, if the page still shows it
+            unchanged_ok = error is None and not kind.changes_page
+            shot = self.session.evidence.capture(self.page, name, self.masks(), unchanged_ok=unchanged_ok)
         named = self._named_shot
         if named is not None:
             shot, self._named_shot = named, None

@@ -91,14 +91,14 @@ def test_a_page_that_navigates_between_the_check_and_the_shot_is_shot_with_every
 ) -> None:
     evidence = Evidence(tmp_path / "run", Secrets(SECRETS))
     page.goto((tmp_path / "plain.html").as_uri())
-    checked = evidence.needed_masks
+    checked = evidence._ask
 
     def then_navigate(page_: Any, extra: Any) -> Any:
         masks = checked(page_, extra)  # nothing to mask on the plain page ...
         page_.goto((tmp_path / "secrets.html").as_uri())  # ... but another page is shown now
         return masks
 
-    monkeypatch.setattr(evidence, "needed_masks", then_navigate)
+    monkeypatch.setattr(evidence, "_ask", then_navigate)
     shot = evidence.capture(page, "navigated")
     assert shot is not None
     path = tmp_path / "run" / shot[0]

@@ -505,8 +505,6 @@ class FakePage:
         return data
 
     def evaluate(self, expression: str, arg: Any = None) -> Any:
-        if "scrollX" in expression:
-            return [0, 0]
         if "querySelector" in expression and isinstance(arg, list) and len(arg) == 2:
             # smoke.evidence asks what a page needs masked: secret fields, secrets in its text
             selector, secrets = arg
@@ -517,7 +515,10 @@ class FakePage:
                 if el.tag in FORM_TAGS and el.value and any(secret in el.value for secret in secrets):
                     el.attrs["data-smoke-mask"] = ""
                     fields = True
-            return [fields, text]
+            # and its change token: None, a page the fake does not follow (always shot again)
+            return [fields, text, None]
+        if "scrollX" in expression:
+            return [0, 0]
         raise PlaywrightError(f"fake page: cannot evaluate {expression!r}")
 
     def wait_for_timeout(self, timeout: float) -> None:
