@@ -132,7 +132,9 @@ class _Recorder:
     def __init__(self) -> None:
         self.states: list[Any] = []
 
-    def capture(self, page: Any, name: str, extra_masks: Any = (), full_page: bool = False) -> None:
+    def capture(
+        self, page: Any, name: str, extra_masks: Any = (), full_page: bool = False, *, unchanged_ok: bool = False
+    ) -> None:
         state = overlay_state(page)
         self.states.append(state["hidden"] if state else None)
 
