@@ -10,6 +10,7 @@ from pathlib import Path
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Frame, Locator, Page
 
+from smoke.pw import untraced
 from smoke.secrets import ALWAYS_MASKED, Secrets
 
 # Has the page changed since the last shot? A watch installed in the document by its first shot
@@ -177,23 +178,29 @@ class Evidence:
         path = self.shots / f"{name}.jpg"
         path.parent.mkdir(parents=True, exist_ok=True)
         extra = list(extra_masks)
-        count = self._navigated(page)
-        before = count[0]
         try:
-            masks, token = self._ask(page, extra)
-            # what the shot would show: the page's state, and what covers it (secrets, masks, size)
-            state = (token, before, len(self.secrets.written()), tuple(map(repr, extra)), full_page)
-            last = self._last.get(page)
-            if token is not None and unchanged_ok and self.reuse and last is not None and last[0] == state:
-                self.reused += 1
-                return last[1]
-            self._shoot(page, path, masks, full_page)
-            if count[0] != before:
-                # another document came between the question and the shot: it was not asked
-                self._shoot(page, path, self.masks(page, extra), full_page)
-                token = None
+            with untraced():  # the engine's bookkeeping is no action of the scenario's in its trace
+                return self._capture(page, path, extra, full_page, unchanged_ok)
         except PlaywrightError:
             return None
+
+    def _capture(
+        self, page: Page, path: Path, extra: list[Locator], full_page: bool, unchanged_ok: bool
+    ) -> tuple[str, str | None]:
+        count = self._navigated(page)
+        before = count[0]
+        masks, token = self._ask(page, extra)
+        # what the shot would show: the page's state, and what covers it (secrets, masks, size)
+        state = (token, before, len(self.secrets.written()), tuple(map(repr, extra)), full_page)
+        last = self._last.get(page)
+        if token is not None and unchanged_ok and self.reuse and last is not None and last[0] == state:
+            self.reused += 1
+            return last[1]
+        self._shoot(page, path, masks, full_page)
+        if count[0] != before:
+            # another document came between the question and the shot: it was not asked
+            self._shoot(page, path, self.masks(page, extra), full_page)
+            token = None
         # Thumbnails are the report's business: it makes them after the run, on every core, so no
         # image work competes with the browser while scenarios run (measured: 12% of a run's time).
         shot = (str(path.relative_to(self.run_dir)), None)

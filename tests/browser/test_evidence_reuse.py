@@ -94,3 +94,32 @@ def test_a_new_secret_a_new_document_or_reuse_off_take_a_new_shot(page: Any, tmp
     assert evidence.capture(page, "four", unchanged_ok=False) != third  # a step that acted
     off = Evidence(tmp_path / "b", Secrets(), reuse=False)
     assert len(set(shots(off, page))) == 2 and off.reused == 0
+
+
+def test_evidence_calls_are_not_actions_in_the_trace(browser: Any, tmp_path: Path) -> None:
+    """The mask question and the screenshot are the engine's, not the scenario's: a trace records
+    the page's own actions and no DOM snapshot of them (each used to cost two)."""
+    import json
+    import zipfile
+
+    from smoke.pw import untraced_works
+
+    assert untraced_works(), "this Playwright offers no internal calls: evidence is traced again (slower)"
+    context = browser.new_context()
+    context.tracing.start(snapshots=True)
+    page = context.new_page()
+    page.set_content(PAGE)
+    evidence = Evidence(tmp_path, Secrets())
+    page.fill("#field", "typed")
+    assert evidence.capture(page, "after-fill")
+    page.click("#tick")
+    assert evidence.capture(page, "after-click")
+    page.evaluate("1 + 1")  # outside the evidence call: traced as usual
+    context.tracing.stop(path=tmp_path / "trace.zip")
+    context.close()
+    with zipfile.ZipFile(tmp_path / "trace.zip") as archive:
+        events = [json.loads(line) for line in archive.read("trace.trace").splitlines() if line.strip()]
+    methods = [e["method"] for e in events if e["type"] == "before"]
+    assert "fill" in methods and "click" in methods  # the page's own actions are there
+    assert "screenshot" not in methods and methods.count("evaluateExpression") == 1, methods
+    assert (tmp_path / "shots" / "after-click.jpg").exists()
