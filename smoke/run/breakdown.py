@@ -217,7 +217,9 @@ def print_breakdown(figures: dict[str, Any]) -> None:
     for name, seconds in serial["start"].items():
         print(f"     {name:<52} {seconds:7.2f}s  {100 * seconds / wall:4.0f}%")
     phases = serial["phases"]
-    order = ["scenarios", "steps", "log in or switch role", "screenshots", "trace", "new browser context",
+    order = ["scenarios", "steps", "log in or switch role", "screenshots",
+             "  the mask and change question (evaluate)", "  the capture (Page.screenshot)",
+             "trace", "new browser context",
              "closing contexts", "saving logins (storage state)", "page loads (goto, reload)",
              "expect checks (polling)", "explicit waits", "browser launch or connect", "target server start",
              "report and index"]  # fmt: skip

@@ -65,6 +65,8 @@ def install() -> None:
     _wrap(pw.BrowserContext, ["storage_state"], "saving logins (storage state)")
     _wrap(pw.Tracing, ["start", "start_chunk", "stop", "stop_chunk"], "trace")
     _wrap(evidence.Evidence, ["capture"], "screenshots")
+    _wrap(evidence.Evidence, ["_ask"], "  the mask and change question (evaluate)")
+    _wrap(evidence.Evidence, ["_shoot"], "  the capture (Page.screenshot)")
     _wrap(pw.Page, ["goto", "reload", "go_back", "wait_for_load_state"], "page loads (goto, reload)")
     waits = ["wait_for_timeout", "wait_for_selector", "wait_for_url", "wait_for_function", "wait_for_event"]
     _wrap(pw.Page, waits, "explicit waits")
