@@ -34,6 +34,15 @@ def launched_chromium() -> Iterator[Any]:
         launched.close()
 
 
+def page_showing(browser: Any, html: str, width: int, height: int) -> Iterator[Any]:
+    """A page of its own context, of that viewport, showing ``html``: ``yield from`` it in a fixture."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.set_content(html)
+    yield page
+    context.close()
+
+
 @pytest.fixture(scope="session")
 def site_url() -> Iterator[str]:
     """The example site, served on a port the OS picks."""

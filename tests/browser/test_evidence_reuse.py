@@ -10,7 +10,7 @@ import pytest
 
 from smoke.evidence import Evidence
 from smoke.secrets import Secrets
-from tests.conftest import launched_chromium
+from tests.conftest import launched_chromium, page_showing
 
 pytestmark = pytest.mark.browser
 
@@ -27,11 +27,7 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 640, "height": 400})
-    page = context.new_page()
-    page.set_content(PAGE)
-    yield page
-    context.close()
+    yield from page_showing(browser, PAGE, 640, 400)
 
 
 def shots(evidence: Evidence, page: Any, change: str | None = None, **kwargs: Any) -> tuple[str, str]:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from smoke.overlay import OverlayFreeEvidence, inject, overlay_state
-from tests.conftest import launched_chromium
+from tests.conftest import launched_chromium, page_showing
 
 pytestmark = pytest.mark.browser
 
@@ -29,11 +29,7 @@ def chromium() -> Iterator[Any]:
 
 @pytest.fixture
 def demo_page(chromium: Any) -> Iterator[Any]:
-    context = chromium.new_context(viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    page.set_content(PAGE)
-    yield page
-    context.close()
+    yield from page_showing(chromium, PAGE, 1280, 800)
 
 
 def demo(page: Any, method: str, *args: Any) -> Any:
