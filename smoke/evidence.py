@@ -16,13 +16,16 @@ from smoke.secrets import ALWAYS_MASKED, Secrets
 # Has the page changed since the last shot? A watch installed in the document by its first shot
 # counts what can change what a screenshot shows: DOM mutations (not the mask attribute above, nor
 # Playwright's own x-pw-* mask overlay), scrolling, input, focus, the pointer, loads (images, fonts,
-# any resource), animations and transitions starting or ending, resizes, selections. The answer is
+# any resource), animations and transitions starting or ending, resizes, selections, style sheets
+# changed by script (their setters and changing methods are wrapped). The answer is
 # a token: a new document, a mutation, a scroll position, a field's value (set by script or typed)
 # or the fonts' state changes it. What changed before the watch was installed does not matter:
 # the shot that installs it is taken after. A page it cannot follow is "volatile" and always shot: frames,
 # canvas, video, plugins, SVG animation, web components and shadow roots (a closed one mutates
 # unseen; one attached after the watch is seen by wrapping attachShadow), or an animation running
-# now. Not seen: a closed shadow root on a plain element attached before the page's first shot.
+# now. Not seen: a closed shadow root on a plain element attached before the page's first shot, and
+# a style rule's property assigned by name (rule.style.color = ...: Chromium offers no setter to
+# wrap; rule.style.setProperty is seen, and an element's own style is an attribute, seen).
 _CHANGES = r"""(custom) => {
   let w = window.__smokeChanges;
   if (!w) {
@@ -49,6 +52,23 @@ _CHANGES = r"""(custom) => {
     const attach = Element.prototype.attachShadow;
     Element.prototype.attachShadow = function (...args) { w.n++; w.shadow = true; return attach.apply(this, args); };
     try { new PerformanceObserver(bump).observe({type: 'resource'}); } catch (e) { w.n++; }
+    // style sheets changed by script (the CSSOM) show in no mutation record: every setter and every
+    // changing method of theirs counts (a setter that changes nothing visible only costs a shot)
+    const changing = ['insertRule', 'deleteRule', 'addRule', 'removeRule', 'replace', 'replaceSync',
+      'setProperty', 'removeProperty', 'appendMedium', 'deleteMedium'];
+    for (const name of ['StyleSheet', 'CSSStyleSheet', 'CSSRule', 'CSSGroupingRule', 'CSSStyleRule',
+        'CSSStyleDeclaration', 'CSSStyleProperties', 'CSS2Properties', 'MediaList']) {
+      const proto = window[name]?.prototype;
+      if (!proto) continue;
+      for (const key of Object.getOwnPropertyNames(proto)) {
+        const d = Object.getOwnPropertyDescriptor(proto, key);
+        if (!d.configurable) continue;
+        const inner = d.set || (changing.includes(key) && typeof d.value === 'function' ? d.value : null);
+        if (!inner) continue;
+        const counted = function (...args) { w.n++; return inner.apply(this, args); };
+        Object.defineProperty(proto, key, d.set ? {...d, set: counted} : {...d, value: counted});
+      }
+    }
   }
   w.count(w.observer.takeRecords());
   const volatile = custom || w.shadow || document.fonts?.status === 'loading'
@@ -60,7 +80,7 @@ _CHANGES = r"""(custom) => {
     const value = `${el.value}\u0001${el.checked ? 1 : 0}${el.selectedIndex ?? ''}\u0002`;
     for (let i = 0; i < value.length; i++) hash = Math.imul(hash ^ value.charCodeAt(i), 16777619);
   }
-  return `${w.id}:${w.n}:${scrollX},${scrollY}:${hash >>> 0}`;
+  return `${w.id}:${w.n}:${scrollX},${scrollY}:${hash >>> 0}:${document.adoptedStyleSheets?.length ?? 0}`;
 }"""
 # One evaluate before an evidence shot answers what the page needs masked, so the shot resolves no
 # mask locator it does not need (each one is a round trip and, for text, a walk of the whole DOM).

@@ -14,7 +14,7 @@ from tests.conftest import launched_chromium, page_showing
 
 pytestmark = pytest.mark.browser
 
-PAGE = """<!doctype html><html><body style="height: 3000px">
+PAGE = """<!doctype html><html><head><style>#text { color: black }</style></head><body style="height: 3000px">
 <p id="text">Balance $55.01</p><input id="field" value="a"><input id="tick" type="checkbox">
 <img id="pic">
 </body></html>"""
@@ -59,6 +59,11 @@ def test_an_unchanged_page_keeps_its_last_shot(page: Any, tmp_path: Path) -> Non
         "document.body.appendChild(document.createElement('canvas'))",  # a canvas: always shot
         "document.body.innerHTML += '<style>@keyframes s{to{opacity:0}} p{animation:s 9s infinite}</style>'",
         "document.getElementById('text').attachShadow({mode: 'closed'})",  # shadow roots: always shot
+        # style sheets changed by script: no mutation record shows them
+        "document.styleSheets[0].insertRule('#text { display: none }', 1)",
+        "document.styleSheets[0].cssRules[0].style.setProperty('color', 'red')",
+        "document.styleSheets[0].disabled = true",
+        "const s = new CSSStyleSheet(); s.replaceSync('p { color: red }'); document.adoptedStyleSheets.push(s)",
     ],
 )
 def test_any_change_takes_a_new_shot(page: Any, tmp_path: Path, change: str) -> None:
