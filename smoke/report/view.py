@@ -255,9 +255,12 @@ def _steps(steps: Sequence[StepResult], prefix: str, images: Images, failed_step
                 "height": frame.height,
                 "patches": [vars(p) for p in frame.patches],
             }
-            if frame.is_key:
+            if frame.is_key and frame.key not in keys:
                 keys[frame.key] = view
             elif frame.key in keys:
+                # a region over an earlier frame, or the very shot an earlier step shows (the page
+                # had not changed, so the step kept it): one of that frame's states, stored once
+                view["frame"]["key"], view["full_src"] = False, None
                 keys[frame.key]["states"].append(view)
             else:  # its frame belongs to no step of this list: show nothing rather than a wrong picture
                 view["frame"], view["has_shot"] = None, False

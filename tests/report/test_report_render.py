@@ -389,3 +389,22 @@ def test_a_partial_pass_is_not_shown_as_a_green_pass(tmp_path: Path) -> None:
     assert 'class="verdict-headline">PASSED (partial: ' in text
     assert 'class="verdict verdict-incomplete"' in text and "verdict-pass" not in text
     assert "do not sign this run off as approved" in text
+
+
+def test_single_file_embeds_a_shot_that_several_steps_share_once(synthetic_run: Path) -> None:
+    """A step that changed nothing points at its page's last shot (evidence reuse): the single file
+    stores that frame once, and the later steps open it as states of that frame."""
+    results = json.loads((synthetic_run / "results.json").read_text(encoding="utf-8"))
+    steps = results["scenarios"][0]["steps"]
+    numbers = [n for n, step in enumerate(steps, start=1) if step.get("screenshot")][:3]
+    first = steps[numbers[0] - 1]
+    for n in numbers[1:]:
+        steps[n - 1]["screenshot"], steps[n - 1]["thumbnail"] = first["screenshot"], first.get("thumbnail")
+    (synthetic_run / "results.json").write_text(json.dumps(results), encoding="utf-8")
+    text = render_report(synthetic_run, single_file=True).read_text(encoding="utf-8")
+    scenario = text[text.index('id="s1"') : text.index('id="s2"')]
+    frame = re.search(rf'id="s1-st{numbers[0]}-shot".*?<img src="(data:image/webp;base64,[^"]+)"', scenario, re.S)
+    assert frame, "the first step's screenshot is no frame"
+    assert scenario.count(frame.group(1)) == 1, "the shared frame is embedded more than once"
+    for n in numbers[1:]:  # the others open it: a state inside the first step's lightbox
+        assert re.search(rf'<div class="lb-state" id="s1-st{n}-shot"', scenario), n
